@@ -1,0 +1,145 @@
+// Package store defines how callscope keeps its data, independent of the
+// engine that keeps it. An engine (DuckDB embedded in the process, or a
+// ClickHouse server) implements Store; nothing above this package names an
+// engine's types or writes its SQL by hand.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/callscope/callscope/internal/schema"
+)
+
+// Store holds the workspaces of one callscope deployment.
+type Store interface {
+	// Workspace opens the named workspace, creating it and its tables if it
+	// does not exist yet.
+	Workspace(ctx context.Context, name string) (Workspace, error)
+	// Engine names the storage engine ("duckdb", "clickhouse"); query
+	// languages use it to pick their SQL dialect.
+	Engine() string
+	// Close commits what is pending and releases the engine.
+	Close() error
+}
+
+// Workspace is one workspace: the set of tables of internal/schema.
+type Workspace interface {
+	// ID is the workspace id stored in every row's TenantId column.
+	ID() string
+	Name() string
+
+	// Append adds rows to their tables as one transaction: either all rows
+	// of the batch are stored or none are. It returns only once the rows
+	// are durable, so a caller may acknowledge them to a client.
+	// Concurrent calls are committed together where the engine allows it.
+	Append(ctx context.Context, b *Batch) error
+
+	// Query runs one read-only statement in the engine's SQL dialect.
+	// Statements that could change data or reach outside the workspace are
+	// refused with ErrNotReadOnly.
+	Query(ctx context.Context, sql string, opts QueryOptions) (*Result, error)
+}
+
+// ErrNotReadOnly is returned for a statement that is not a single query.
+var ErrNotReadOnly = errors.New("only a single read-only query (SELECT) is allowed")
+
+// ErrClosed is returned by a workspace whose store has been closed.
+var ErrClosed = errors.New("store is closed")
+
+// Batch is a set of rows to append, grouped by table. A row holds one value
+// per column of its table, in column order, with these Go types: string,
+// time.Time, int64, float64, bool, or nil for a missing value; Dynamic
+// columns hold JSON text as a string.
+type Batch struct {
+	Tables []TableRows
+	index  map[*schema.Table]int
+}
+
+// TableRows is the part of a batch for one table.
+type TableRows struct {
+	Table *schema.Table
+	Rows  [][]any
+}
+
+// Add appends a row for table t.
+func (b *Batch) Add(t *schema.Table, row []any) {
+	if b.index == nil {
+		b.index = map[*schema.Table]int{}
+	}
+	i, ok := b.index[t]
+	if !ok {
+		i = len(b.Tables)
+		b.index[t] = i
+		b.Tables = append(b.Tables, TableRows{Table: t})
+	}
+	b.Tables[i].Rows = append(b.Tables[i].Rows, row)
+}
+
+// Len is the number of rows in the batch.
+func (b *Batch) Len() int {
+	n := 0
+	for _, t := range b.Tables {
+		n += len(t.Rows)
+	}
+	return n
+}
+
+// Merge moves the rows of other into b.
+func (b *Batch) Merge(other *Batch) {
+	for _, t := range other.Tables {
+		for _, r := range t.Rows {
+			b.Add(t.Table, r)
+		}
+	}
+}
+
+// QueryOptions bounds one query.
+type QueryOptions struct {
+	MaxRows int           // rows returned at most; more set Result.Truncated (0: no limit)
+	Timeout time.Duration // 0: only the context bounds it
+}
+
+// Result is the answer to a query, typed with Log Analytics types.
+// Values have the Go types listed for Batch, plus time.Duration for
+// Timespan; Dynamic values are JSON text.
+type Result struct {
+	Columns   []ResultColumn
+	Rows      [][]any
+	Truncated bool // more rows matched than QueryOptions.MaxRows
+}
+
+// ResultColumn names and types one column of a result.
+type ResultColumn struct {
+	Name string
+	Type schema.Type
+}
+
+// CommitObserver learns about every commit, for metrics.
+type CommitObserver interface {
+	Committed(workspace string, rows int, took time.Duration, err error)
+}
+
+// ValidWorkspaceName checks a workspace name: 1 to 63 characters of lower
+// case letters, digits, '-' and '_', starting with a letter or digit. Names
+// become file and database names, so nothing else is allowed.
+func ValidWorkspaceName(name string) error {
+	if len(name) == 0 || len(name) > 63 {
+		return fmt.Errorf("workspace name %q must be 1 to 63 characters long", name)
+	}
+	for i, c := range name {
+		ok := ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || (i > 0 && (c == '-' || c == '_'))
+		if !ok {
+			return fmt.Errorf("workspace name %q may only hold lower-case letters, digits, '-' and '_', and must start with a letter or digit", name)
+		}
+	}
+	return nil
+}
+
+// QueryError is an error in a query the caller wrote (syntax, unknown name,
+// a failed conversion), as opposed to a failure of the engine.
+type QueryError struct{ Msg string }
+
+func (e *QueryError) Error() string { return e.Msg }
