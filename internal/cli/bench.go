@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/callscope/callscope/internal/bench"
+	"github.com/callscope/callscope/internal/report"
+)
+
+type benchCmd struct {
+	records     int
+	clients     int
+	batchMB     float64
+	seed        uint64
+	dir         string
+	keep        bool
+	memoryLimit string
+	profile     string
+	format      string
+}
+
+func (c *benchCmd) flags(fs *flag.FlagSet) {
+	fs.IntVar(&c.records, "records", 2_000_000, "records to generate and ingest")
+	fs.IntVar(&c.clients, "clients", 4, "concurrent HTTP clients")
+	fs.Float64Var(&c.batchMB, "batch-mb", 2, "size of one request body in MB (1 to 4 is typical)")
+	fs.Uint64Var(&c.seed, "seed", 1, "simulator seed")
+	fs.StringVar(&c.dir, "dir", "", "work `folder` (default: a temporary one); a generated file found there is reused")
+	fs.BoolVar(&c.keep, "keep", false, "keep the work folder")
+	fs.StringVar(&c.memoryLimit, "memory-limit", "512MB", "DuckDB memory limit of the server and of the baseline")
+	fs.StringVar(&c.profile, "profile", "", "write the server's CPU profile during the run to this `file` and print its top")
+	fs.StringVar(&c.format, "format", "table", "report format: table or json")
+}
+
+func (c *benchCmd) run(ctx context.Context, args []string) error {
+	if len(args) != 1 || args[0] != "ingest" {
+		return usagef("name the benchmark: callscope bench ingest")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	rep, err := bench.Ingest(ctx, bench.IngestOptions{
+		Records: c.records, Clients: c.clients, BatchBytes: int(c.batchMB * (1 << 20)), Seed: c.seed,
+		Dir: c.dir, Keep: c.keep || c.dir != "", Binary: exe, MemoryLimit: c.memoryLimit, Profile: c.profile, Log: os.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	if c.format == "json" {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printIngestReport(os.Stdout, rep)
+	return nil
+}
+
+// printIngestReport shows each figure beside its baseline and target.
+func printIngestReport(w io.Writer, r *bench.IngestReport) {
+	fmt.Fprintf(w, "\ncallscope bench ingest: %s records of the simulator's mix (%s NDJSON), %d clients, %.1f MB bodies, %d requests\n\n",
+		report.Thousands(int64(r.Records)), report.Bytes(r.NDJSONBytes), r.Clients, float64(r.BatchBytes)/(1<<20), r.Requests)
+	t := &report.Table{Header: []string{"", "callscope (HTTP, durable)", "DuckDB read_json", "target", ""}}
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "MISSED"
+	}
+	t.Add("records/s", report.Thousands(int64(r.RecordsPerSec)), report.Thousands(int64(r.DuckDBRowsPerS)), "≥ 250,000", verdict(r.RecordsPerSec >= 250_000))
+	t.Add("ratio to DuckDB", fmt.Sprintf("%.2f×", r.Ratio), "1.00×", "≥ 0.60×", verdict(r.Ratio >= 0.6))
+	t.Add("MB/s of NDJSON", fmt.Sprintf("%.1f", r.MBPerSec), fmt.Sprintf("%.1f", float64(r.NDJSONBytes)/1e6/r.DuckDBSeconds), "", "")
+	t.Add("wall time", fmt.Sprintf("%.1f s", r.Seconds), fmt.Sprintf("%.1f s", r.DuckDBSeconds), "", "")
+	t.Add("request latency p50", fmt.Sprintf("%.0f ms", r.LatencyP50Ms), "", "", "")
+	t.Add("request latency p99", fmt.Sprintf("%.0f ms", r.LatencyP99Ms), "", "", "")
+	t.Add("CPU per record (server)", fmt.Sprintf("%.1f µs", 1e6*r.ServerCPUSec/float64(r.Records)), "", "", "")
+	t.Add("CPU per record (client)", fmt.Sprintf("%.1f µs", 1e6*r.ClientCPUSec/float64(r.Records)), "", "", "")
+	t.Add("commits (group)", fmt.Sprintf("%s, %s rows each", report.Thousands(int64(r.Commits)), report.Thousands(int64(r.RowsPerCommit))), "", "", "")
+	t.Add("commit latency mean", fmt.Sprintf("%.0f ms", r.CommitMs), "", "", "")
+	t.Add("peak RSS (server)", report.Bytes(r.PeakRSSBytes), "", "≤ 1.0 GB", verdict(r.PeakRSSBytes <= 1<<30))
+	t.Add("on disk", report.Bytes(r.DiskBytes), report.Bytes(r.DuckDBDiskBytes), "", "")
+	t.Add("on disk / NDJSON", fmt.Sprintf("%.1f%%", 100*r.DiskRatio), fmt.Sprintf("%.1f%%", 100*float64(r.DuckDBDiskBytes)/float64(r.NDJSONBytes)), "≤ 5%", verdict(r.DiskRatio <= 0.05))
+	t.Add("rows stored", report.Thousands(int64(r.Accepted)), report.Thousands(r.DuckDBRows), "", "")
+	t.Write(w)
+	if r.Rejected > 0 {
+		fmt.Fprintf(w, "\n%s records were rejected (see the IngestionErrors table)\n", report.Thousands(int64(r.Rejected)))
+	}
+	if r.ProfileTop != "" {
+		fmt.Fprintf(w, "\nTop of the server's CPU profile:\n%s", indent(r.ProfileTop))
+	}
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+}

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"github.com/callscope/callscope/internal/report"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/callscope/callscope/internal/decode"
+	"github.com/callscope/callscope/internal/simulate"
+)
+
+type demoCmd struct {
+	store    storeFlags
+	srv      serverFlags
+	log      logFlags
+	seed     uint64
+	backfill int
+	rate     float64
+	keep     bool
+}
+
+func (c *demoCmd) flags(fs *flag.FlagSet) {
+	c.srv.register(fs, "127.0.0.1:8080")
+	c.store.register(fs)
+	c.log.register(fs)
+	fs.Lookup("data").DefValue = ""
+	c.store.data = ""
+	fs.Lookup("data").Usage = "data `directory` (default: a fresh temporary folder, removed at exit unless --keep)"
+	fs.Uint64Var(&c.seed, "seed", 1, "simulator seed")
+	fs.IntVar(&c.backfill, "backfill", 2000, "calls of the last 24 hours to load before going live")
+	fs.Float64Var(&c.rate, "rate", 6, "live calls started per minute")
+	fs.BoolVar(&c.keep, "keep", false, "keep the temporary data folder at exit")
+}
+
+// run serves a workspace that the simulator fills through the ingest API,
+// the same path real exporters use: first a day of calls, then calls in
+// progress, live, until interrupted.
+func (c *demoCmd) run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected arguments: %v", args)
+	}
+	log, err := c.log.logger()
+	if err != nil {
+		return err
+	}
+	if c.store.data == "" {
+		dir, err := os.MkdirTemp("", "callscope-demo-")
+		if err != nil {
+			return err
+		}
+		c.store.data = dir
+		if !c.keep {
+			defer os.RemoveAll(dir)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan string, 1)
+	served := make(chan error, 1)
+	go func() {
+		served <- runServer(ctx, log, &c.store, &c.srv, decode.DefaultLimits(), func(url string) { ready <- url })
+	}()
+	var base string
+	select {
+	case base = <-ready:
+	case err := <-served:
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "\n  callscope demo is running at %s  (data in %s)\n  Press Ctrl+C to stop.\n\n", base, c.store.data)
+
+	feedErr := c.feed(ctx, log, base)
+	cancel()
+	serveErr := <-served
+	if feedErr != nil && !errors.Is(feedErr, context.Canceled) {
+		return errors.Join(feedErr, serveErr)
+	}
+	return serveErr
+}
+
+// feed posts a day of calls, then live calls, to the server.
+func (c *demoCmd) feed(ctx context.Context, log *slog.Logger, base string) error {
+	u, err := ingestURL(base)
+	if err != nil {
+		return err
+	}
+	if c.backfill > 0 {
+		now := time.Now().UTC()
+		p := simulate.NewPoster(u, "")
+		p.Context = ctx
+		prog := report.NewProgress(os.Stderr, "loading a day of calls:", 0)
+		n := 0
+		_, err := simulate.Generate(simulate.Options{
+			Seed: c.seed, Calls: c.backfill, From: now.Add(-24 * time.Hour), To: now.Add(-10 * time.Minute), Finals: true,
+		}, func(r simulate.Record) error {
+			// Records of the backfill "from the future" (late updates of its
+			// last calls) would arrive later in life; the live feed covers
+			// the present.
+			if r.Time.After(now) {
+				return nil
+			}
+			n++
+			if n%1000 == 0 {
+				prog.Update(-1, int64(n))
+			}
+			return p.Write(r)
+		})
+		if err == nil {
+			err = p.Flush()
+		}
+		prog.Done(-1, int64(n))
+		if err != nil {
+			return fmt.Errorf("loading the backfill: %w", err)
+		}
+		res := p.Result()
+		fmt.Fprintf(os.Stderr, "loaded %s records of %s calls (%s rejected)\n", report.Thousands(int64(res.Accepted)), report.Thousands(int64(c.backfill)), report.Thousands(int64(res.Rejected)))
+	}
+	p := simulate.NewPoster(u, "")
+	p.Context = ctx
+	log.Info("live simulator started", "callsPerMinute", c.rate)
+	_, err = simulate.RunLive(ctx, simulate.LiveOptions{Seed: c.seed + 1, Rate: c.rate, Finals: true}, func(recs []simulate.Record) error {
+		for _, r := range recs {
+			if err := p.Write(r); err != nil {
+				return err
+			}
+		}
+		return p.Flush()
+	})
+	return err
+}

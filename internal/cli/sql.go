@@ -1,0 +1,246 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"github.com/callscope/callscope/internal/report"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/callscope/callscope/internal/schema"
+	"github.com/callscope/callscope/internal/store"
+)
+
+type sqlCmd struct {
+	store     storeFlags
+	url       string
+	workspace string
+	file      string
+	format    string
+	maxRows   int
+	timeout   time.Duration
+}
+
+func (c *sqlCmd) flags(fs *flag.FlagSet) {
+	c.store.register(fs)
+	fs.StringVar(&c.url, "url", "", "query a running server at this `URL` instead of opening --data")
+	fs.StringVar(&c.workspace, "workspace", "default", "workspace to query")
+	fs.StringVar(&c.file, "f", "", "read the query from this `file`")
+	fs.StringVar(&c.format, "format", "table", "output format: table, json or csv")
+	fs.IntVar(&c.maxRows, "max-rows", 100_000, "most rows to return")
+	fs.DurationVar(&c.timeout, "timeout", time.Minute, "longest the query may run")
+}
+
+// queryResult is a result as the CLI prints it, whether it came from the
+// store directly or from a server's JSON.
+type queryResult struct {
+	Columns []store.ResultColumn
+	Rows    [][]any
+	Note    string
+}
+
+func (c *sqlCmd) run(ctx context.Context, args []string) error {
+	query, err := queryText(args, c.file)
+	if err != nil {
+		return err
+	}
+	if c.format != "table" && c.format != "json" && c.format != "csv" {
+		return usagef("--format %q: use table, json or csv", c.format)
+	}
+	var res *queryResult
+	if c.url != "" {
+		res, err = remoteSQL(ctx, c.url, c.workspace, query)
+	} else {
+		res, err = c.localSQL(ctx, query)
+	}
+	if err != nil {
+		return err
+	}
+	return printResult(os.Stdout, res, c.format)
+}
+
+func queryText(args []string, file string) (string, error) {
+	switch {
+	case file != "" && len(args) > 0:
+		return "", usagef("give the query as an argument or with -f, not both")
+	case file != "":
+		b, err := os.ReadFile(file)
+		return string(b), err
+	case len(args) == 1:
+		return args[0], nil
+	case len(args) == 0:
+		return "", usagef("no query given")
+	}
+	return "", usagef("give the query as one argument (quote it)")
+}
+
+func (c *sqlCmd) localSQL(ctx context.Context, query string) (*queryResult, error) {
+	log, _ := newLogger(io.Discard, "error", "text")
+	st, err := c.store.open(log, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if _, err := os.Stat(st.Path(c.workspace)); err != nil {
+		return nil, fmt.Errorf("workspace %q has no data under %s", c.workspace, c.store.data)
+	}
+	ws, err := st.Workspace(ctx, c.workspace)
+	if err != nil {
+		return nil, err
+	}
+	r, err := ws.Query(ctx, query, store.QueryOptions{MaxRows: c.maxRows, Timeout: c.timeout})
+	if err != nil {
+		return nil, err
+	}
+	out := &queryResult{Columns: r.Columns, Rows: r.Rows}
+	if r.Truncated {
+		out.Note = fmt.Sprintf("result cut to its first %d rows (--max-rows)", len(r.Rows))
+	}
+	return out, nil
+}
+
+// remoteSQL runs a query through a server's SQL endpoint.
+func remoteSQL(ctx context.Context, baseURL, workspace, query string) (*queryResult, error) {
+	body, _ := json.Marshal(map[string]string{"query": query})
+	u := strings.TrimRight(baseURL, "/") + "/v1/workspaces/" + workspace + "/sql"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return doQuery(req)
+}
+
+// doQuery sends a query request and decodes a Log Analytics shaped answer.
+func doQuery(req *http.Request) (*queryResult, error) {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Tables []struct {
+			Columns []struct{ Name, Type string } `json:"columns"`
+			Rows    [][]any                       `json:"rows"`
+		} `json:"tables"`
+		Error *struct {
+			Code       string `json:"code"`
+			Message    string `json:"message"`
+			InnerError *struct {
+				Message string `json:"message"`
+			} `json:"innererror"`
+		} `json:"error"`
+	}
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("%s answered %s with an unreadable body: %v", req.URL.Host, resp.Status, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		if out.Error == nil {
+			return nil, fmt.Errorf("%s answered %s", req.URL.Host, resp.Status)
+		}
+		msg := out.Error.Message
+		if out.Error.InnerError != nil && out.Error.InnerError.Message != "" {
+			msg += ": " + out.Error.InnerError.Message
+		}
+		return nil, errors.New(msg)
+	}
+	if len(out.Tables) == 0 {
+		return nil, errors.New("the answer holds no table")
+	}
+	t := out.Tables[0]
+	res := &queryResult{Rows: t.Rows}
+	for _, c := range t.Columns {
+		res.Columns = append(res.Columns, store.ResultColumn{Name: c.Name, Type: parseTypeOrString(c.Type)})
+	}
+	if out.Error != nil {
+		res.Note = out.Error.Message
+	}
+	return res, nil
+}
+
+func printResult(w io.Writer, res *queryResult, format string) error {
+	switch format {
+	case "json":
+		rows := make([]map[string]any, len(res.Rows))
+		for i, r := range res.Rows {
+			m := map[string]any{}
+			for j, c := range res.Columns {
+				m[c.Name] = jsonValue(r[j])
+			}
+			rows[i] = m
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	case "csv":
+		cw := csv.NewWriter(w)
+		head := make([]string, len(res.Columns))
+		for i, c := range res.Columns {
+			head[i] = c.Name
+		}
+		cw.Write(head)
+		for _, r := range res.Rows {
+			rec := make([]string, len(r))
+			for i, v := range r {
+				rec[i] = cellText(v)
+			}
+			cw.Write(rec)
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	t := &report.Table{}
+	for _, c := range res.Columns {
+		t.Header = append(t.Header, c.Name)
+	}
+	for _, r := range res.Rows {
+		cells := make([]any, len(r))
+		for i, v := range r {
+			cells[i] = cellText(v)
+		}
+		t.Add(cells...)
+	}
+	t.Write(w)
+	fmt.Fprintf(w, "(%s rows)\n", report.Thousands(int64(len(res.Rows))))
+	if res.Note != "" {
+		fmt.Fprintln(w, "note: "+res.Note)
+	}
+	return nil
+}
+
+func cellText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case string:
+		return x
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func jsonValue(v any) any {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return v
+}
+
+func parseTypeOrString(name string) schema.Type {
+	if t, ok := schema.ParseType(name); ok {
+		return t
+	}
+	return schema.String
+}
