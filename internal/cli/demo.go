@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"github.com/callscope/callscope/internal/report"
+	"golang.org/x/sync/errgroup"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/callscope/callscope/internal/decode"
@@ -32,7 +34,7 @@ func (c *demoCmd) flags(fs *flag.FlagSet) {
 	c.store.data = ""
 	fs.Lookup("data").Usage = "data `directory` (default: a fresh temporary folder, removed at exit unless --keep)"
 	fs.Uint64Var(&c.seed, "seed", 1, "simulator seed")
-	fs.IntVar(&c.backfill, "backfill", 2000, "calls of the last 24 hours to load before going live")
+	fs.IntVar(&c.backfill, "backfill", 300, "calls of the last 24 hours to load before going live (about 2,300 records each)")
 	fs.Float64Var(&c.rate, "rate", 6, "live calls started per minute")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary data folder at exit")
 }
@@ -84,41 +86,73 @@ func (c *demoCmd) run(ctx context.Context, args []string) error {
 }
 
 // feed posts a day of calls, then live calls, to the server.
+// loadBackfill posts a day of calls with a few concurrent posters, as
+// several exporters would.
+func (c *demoCmd) loadBackfill(ctx context.Context, u string) error {
+	now := time.Now().UTC()
+	prog := report.NewProgress(os.Stderr, "loading a day of calls:", 0)
+	records := make(chan simulate.Record, 4096)
+	var sent atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	posters := make([]*simulate.Poster, 4)
+	for i := range posters {
+		p := simulate.NewPoster(u, "")
+		p.Context = gctx
+		posters[i] = p
+		g.Go(func() error {
+			for r := range records {
+				if err := p.Write(r); err != nil {
+					return err
+				}
+				if n := sent.Add(1); n%5000 == 0 {
+					prog.Update(-1, n)
+				}
+			}
+			return p.Flush()
+		})
+	}
+	g.Go(func() error {
+		defer close(records)
+		_, err := simulate.Generate(simulate.Options{
+			Seed: c.seed, Calls: c.backfill, From: now.Add(-24 * time.Hour), To: now.Add(-10 * time.Minute), Finals: true,
+		}, func(r simulate.Record) error {
+			// Records of the backfill due later (late updates of its last
+			// calls) would arrive in the future; the live feed covers the
+			// present.
+			if r.Time.After(now) {
+				return nil
+			}
+			select {
+			case records <- r:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("loading the backfill: %w", err)
+	}
+	prog.Done(-1, sent.Load())
+	var accepted, rejected int
+	for _, p := range posters {
+		accepted += p.Result().Accepted
+		rejected += p.Result().Rejected
+	}
+	fmt.Fprintf(os.Stderr, "loaded %s records of %s calls (%s rejected)\n", report.Thousands(int64(accepted)), report.Thousands(int64(c.backfill)), report.Thousands(int64(rejected)))
+	return nil
+}
+
 func (c *demoCmd) feed(ctx context.Context, log *slog.Logger, base string) error {
 	u, err := ingestURL(base)
 	if err != nil {
 		return err
 	}
 	if c.backfill > 0 {
-		now := time.Now().UTC()
-		p := simulate.NewPoster(u, "")
-		p.Context = ctx
-		prog := report.NewProgress(os.Stderr, "loading a day of calls:", 0)
-		n := 0
-		_, err := simulate.Generate(simulate.Options{
-			Seed: c.seed, Calls: c.backfill, From: now.Add(-24 * time.Hour), To: now.Add(-10 * time.Minute), Finals: true,
-		}, func(r simulate.Record) error {
-			// Records of the backfill "from the future" (late updates of its
-			// last calls) would arrive later in life; the live feed covers
-			// the present.
-			if r.Time.After(now) {
-				return nil
-			}
-			n++
-			if n%1000 == 0 {
-				prog.Update(-1, int64(n))
-			}
-			return p.Write(r)
-		})
-		if err == nil {
-			err = p.Flush()
+		if err := c.loadBackfill(ctx, u); err != nil {
+			return err
 		}
-		prog.Done(-1, int64(n))
-		if err != nil {
-			return fmt.Errorf("loading the backfill: %w", err)
-		}
-		res := p.Result()
-		fmt.Fprintf(os.Stderr, "loaded %s records of %s calls (%s rejected)\n", report.Thousands(int64(res.Accepted)), report.Thousands(int64(c.backfill)), report.Thousands(int64(res.Rejected)))
 	}
 	p := simulate.NewPoster(u, "")
 	p.Context = ctx

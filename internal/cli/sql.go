@@ -211,7 +211,11 @@ func printResult(w io.Writer, res *queryResult, format string) error {
 		t.Add(cells...)
 	}
 	t.Write(w)
-	fmt.Fprintf(w, "(%s rows)\n", report.Thousands(int64(len(res.Rows))))
+	if len(res.Rows) == 1 {
+		fmt.Fprintln(w, "(1 row)")
+	} else {
+		fmt.Fprintf(w, "(%s rows)\n", report.Thousands(int64(len(res.Rows))))
+	}
 	if res.Note != "" {
 		fmt.Fprintln(w, "note: "+res.Note)
 	}

@@ -1,0 +1,396 @@
+package main_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/callscope/callscope/internal/schema"
+	"github.com/callscope/callscope/internal/simulate"
+)
+
+// These tests run the callscope binary as a user would.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "callscope-test-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "callscope")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building callscope:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs the binary to completion.
+func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
+}
+
+type server struct {
+	url string
+	cmd *exec.Cmd
+	log *bytes.Buffer
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// serve starts callscope serve on a data folder and waits until it is ready.
+func serve(t *testing.T, data string, extra ...string) *server {
+	t.Helper()
+	port := freePort(t)
+	args := append([]string{"serve", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--data", data, "--log-level", "warn"}, extra...)
+	cmd := exec.Command(binary, args...)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{url: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, log: &log}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(s.url + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server not ready: %s", log.String())
+	return nil
+}
+
+func (s *server) sql(t *testing.T, q string) [][]any {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": q})
+	resp, err := http.Post(s.url+"/v1/workspaces/default/sql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Tables []struct{ Rows [][]any } `json:"tables"`
+		Error  any                      `json:"error"`
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &out); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%s: %d %s", q, resp.StatusCode, raw)
+	}
+	return out.Tables[0].Rows
+}
+
+// A server under steady ingest is killed with SIGKILL. After a restart the
+// database opens, every acknowledged batch is there whole, and the batches
+// in flight at the kill are either whole or absent.
+func TestKill9KeepsAcknowledgedRecords(t *testing.T) {
+	data := t.TempDir()
+	s := serve(t, data)
+
+	// Batches of simulated records, each record tagged with its batch in an
+	// extra property (kept in AdditionalFields).
+	var records [][]byte
+	from := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := simulate.Generate(simulate.Options{Seed: 9, Calls: 60, From: from, To: from.Add(2 * time.Hour), Finals: true},
+		func(r simulate.Record) error { records = append(records, r.JSON); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	const batchSize = 500
+	type batch struct {
+		id   string
+		body []byte
+		n    int
+	}
+	var batches []batch
+	for i := 0; i < len(records); i += batchSize {
+		id := fmt.Sprintf("b%04d", len(batches))
+		var body bytes.Buffer
+		end := min(i+batchSize, len(records))
+		for _, r := range records[i:end] {
+			body.WriteString(`{"killTestBatch":"` + id + `",`)
+			body.Write(r[1:])
+			body.WriteByte('\n')
+		}
+		batches = append(batches, batch{id, body.Bytes(), end - i})
+	}
+	if len(batches) < 40 {
+		t.Fatalf("only %d batches", len(batches))
+	}
+
+	var (
+		mu      sync.Mutex
+		acked   = map[string]int{}
+		tried   = map[string]int{}
+		next    int
+		wg      sync.WaitGroup
+		stopped = make(chan struct{})
+	)
+	for range 3 {
+		wg.Go(func() {
+			client := &http.Client{Timeout: 30 * time.Second}
+			for {
+				mu.Lock()
+				if next == len(batches) {
+					mu.Unlock()
+					return
+				}
+				b := batches[next]
+				next++
+				tried[b.id] = b.n
+				mu.Unlock()
+				resp, err := client.Post(s.url+"/v1/ingest", "application/x-ndjson", bytes.NewReader(b.body))
+				if err != nil {
+					return // the server is gone
+				}
+				var r struct{ Accepted, RejectedCount int }
+				json.NewDecoder(resp.Body).Decode(&r)
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					mu.Lock()
+					acked[b.id] = r.Accepted
+					mu.Unlock()
+				}
+				select {
+				case <-stopped:
+					return
+				default:
+				}
+			}
+		})
+	}
+	// Kill once a good part has been acknowledged, while requests are in
+	// flight.
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= len(batches)/3 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+	close(stopped)
+	wg.Wait()
+
+	s = serve(t, data)
+	var parts []string
+	for _, tb := range schema.CallLogTables() {
+		parts = append(parts, fmt.Sprintf(`SELECT AdditionalFields->>'killTestBatch' AS b FROM %q`, tb.Name))
+	}
+	rows := s.sql(t, `SELECT b, count(*) AS n FROM (`+strings.Join(parts, " UNION ALL ")+`) GROUP BY b`)
+	stored := map[string]int{}
+	for _, r := range rows {
+		id, _ := r[0].(string)
+		stored[id] = int(r[1].(float64))
+	}
+	for id, n := range acked {
+		if stored[id] != n {
+			t.Errorf("acknowledged batch %s: %d of %d records stored", id, stored[id], n)
+		}
+	}
+	inFlight := 0
+	for id, n := range tried {
+		if _, ok := acked[id]; ok {
+			continue
+		}
+		inFlight++
+		if got := stored[id]; got != 0 && got != n {
+			t.Errorf("unacknowledged batch %s is half stored: %d of %d", id, got, n)
+		}
+	}
+	t.Logf("%d batches acknowledged before SIGKILL, %d in flight; all acknowledged records present after restart", len(acked), inFlight)
+}
+
+// The storage-export layout of Azure imports with the counts the simulator
+// reports, and the sql command reads the result.
+func TestImportAzureLayout(t *testing.T) {
+	dir := t.TempDir()
+	exported := filepath.Join(dir, "export")
+	out, errOut, err := run(t, "simulate", "--calls", "12", "--seed", "5", "--from", "2026-02-01T00:00:00Z", "--to", "2026-02-01T06:00:00Z",
+		"--layout", "azure", "--out", exported, "--format", "json")
+	if err != nil {
+		t.Fatalf("simulate: %v\n%s", err, errOut)
+	}
+	var sim struct {
+		Records map[string]int `json:"records"`
+		Total   int            `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(out), &sim); err != nil {
+		t.Fatalf("simulate output %q: %v", out, err)
+	}
+	blobs, _ := filepath.Glob(filepath.Join(exported, "insights-logs-callsummary", "resourceId=", "SUBSCRIPTIONS", "*", "RESOURCEGROUPS", "*", "PROVIDERS", "MICROSOFT.COMMUNICATION", "COMMUNICATIONSERVICES", "*", "y=*", "m=*", "d=*", "h=*", "m=00", "PT1H.json"))
+	if len(blobs) == 0 {
+		t.Fatal("no PT1H.json blobs in the storage-export layout")
+	}
+
+	data := filepath.Join(dir, "data")
+	out, errOut, err = run(t, "import", "--data", data, "--format", "json", "--log-level", "warn", exported)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut)
+	}
+	var imp struct {
+		Accepted map[string]int `json:"accepted"`
+		Records  int            `json:"records"`
+	}
+	if err := json.Unmarshal([]byte(out), &imp); err != nil {
+		t.Fatalf("import output %q: %v", out, err)
+	}
+	if imp.Records != sim.Total {
+		t.Errorf("imported %d records, simulated %d", imp.Records, sim.Total)
+	}
+	for cat, n := range sim.Records {
+		if tb := schema.ByCategory(cat); imp.Accepted[tb.Name] != n {
+			t.Errorf("%s: %d accepted, %d simulated", tb.Name, imp.Accepted[tb.Name], n)
+		}
+	}
+
+	out, errOut, err = run(t, "sql", "--data", data, "--format", "csv", "SELECT Type, count(*) AS n FROM ACSCallSummary GROUP BY Type")
+	if err != nil || out != fmt.Sprintf("Type,n\nACSCallSummary,%d\n", sim.Records["CallSummary"]) {
+		t.Errorf("sql csv: %q %v %s", out, err, errOut)
+	}
+	out, _, err = run(t, "sql", "--data", data, "SELECT CallType, count(*) AS calls FROM ACSCallSummary GROUP BY ALL ORDER BY 1")
+	if err != nil || !strings.Contains(out, "CallType") || !strings.Contains(out, "P2P") || !strings.Contains(out, "row") {
+		t.Errorf("sql table: %q %v", out, err)
+	}
+	_, errOut, err = run(t, "sql", "--data", data, "DROP TABLE ACSCallSummary")
+	if err == nil || !strings.Contains(errOut, "read-only") {
+		t.Errorf("sql write: %v %s", err, errOut)
+	}
+}
+
+// A file that breaks off keeps the records read before the break, and the
+// import says where it broke.
+func TestImportTruncatedFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "calls.ndjson.gz")
+	if _, errOut, err := run(t, "simulate", "--calls", "10", "--out", file, "--from", "2026-02-01T00:00:00Z", "--to", "2026-02-01T01:00:00Z"); err != nil {
+		t.Fatalf("simulate: %v %s", err, errOut)
+	}
+	whole, _ := os.ReadFile(file)
+	os.WriteFile(file, whole[:len(whole)*2/3], 0o644)
+	data := filepath.Join(dir, "data")
+	out, errOut, err := run(t, "import", "--data", data, "--quiet", "--log-level", "warn", file)
+	if err == nil || !strings.Contains(errOut, "gzip: stream is truncated") {
+		t.Fatalf("import of a truncated file: %v\n%s\n%s", err, out, errOut)
+	}
+	out, _, _ = run(t, "sql", "--data", data, "--format", "csv", "SELECT count(*) AS n FROM ACSCallClientMediaStatsTimeSeries")
+	n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(out, "n\n")))
+	if n == 0 {
+		t.Errorf("nothing kept from before the break: %q", out)
+	}
+}
+
+// While a server holds the data folder, the sql command says so and points
+// to --url, which works.
+func TestSQLWhileServing(t *testing.T) {
+	data := t.TempDir()
+	s := serve(t, data)
+	var body bytes.Buffer
+	zw := gzip.NewWriter(&body)
+	fmt.Fprintln(zw, `{"category":"CallSurvey","properties":{"SurveyId":"s-1","OverallRatingScore":"4"}}`)
+	zw.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/v1/ingest", &body)
+	req.Header.Set("Content-Encoding", "gzip")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("ingest: %v", err)
+	}
+	resp.Body.Close()
+
+	_, errOut, err := run(t, "sql", "--data", data, "SELECT 1")
+	if err == nil || !strings.Contains(errOut, "another callscope process") {
+		t.Errorf("sql on a served folder: %v %s", err, errOut)
+	}
+	out, errOut, err := run(t, "sql", "--url", s.url, "--format", "json", "SELECT SurveyId, OverallRatingScore FROM ACSCallSurvey")
+	if err != nil || !strings.Contains(out, `"OverallRatingScore": 4`) || !strings.Contains(out, `"SurveyId": "s-1"`) {
+		t.Errorf("sql --url: %q %v %s", out, err, errOut)
+	}
+}
+
+// callscope demo serves a workspace that fills itself, and stops cleanly
+// on an interrupt.
+func TestDemo(t *testing.T) {
+	port := freePort(t)
+	cmd := exec.Command(binary, "demo", "--listen", "127.0.0.1:"+strconv.Itoa(port), "--backfill", "15", "--rate", "120", "--log-level", "warn")
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	s := &server{url: "http://127.0.0.1:" + strconv.Itoa(port)}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var calls, live float64
+	for ctx.Err() == nil {
+		time.Sleep(500 * time.Millisecond)
+		resp, err := http.Get(s.url + "/readyz")
+		if err != nil {
+			continue
+		}
+		resp.Body.Close()
+		rows := s.sql(t, `SELECT count(DISTINCT CorrelationId), count(*) FILTER (WHERE TimeGenerated > now() - INTERVAL 1 MINUTE) FROM ACSCallSummaryUpdates`)
+		calls = rows[0][0].(float64)
+		mrows := s.sql(t, `SELECT count(*) FROM ACSCallClientMediaStatsTimeSeries WHERE TimeGenerated > now() - INTERVAL 30 SECOND`)
+		live = mrows[0][0].(float64)
+		if calls >= 10 && live > 0 {
+			break
+		}
+	}
+	if calls < 10 || live == 0 {
+		t.Fatalf("demo holds %v calls and %v live media-stats rows\n%s", calls, live, log.String())
+	}
+	if !strings.Contains(log.String(), "callscope demo is running at "+s.url) {
+		t.Errorf("demo does not print its URL:\n%s", log.String())
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("demo did not stop cleanly: %v\n%s", err, log.String())
+	}
+}

@@ -1,0 +1,266 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callscope/callscope/internal/decode"
+	"github.com/callscope/callscope/internal/schema"
+	"github.com/callscope/callscope/internal/simulate"
+	"github.com/callscope/callscope/internal/store"
+)
+
+// The simulator's records, posted over HTTP, land in DuckDB: as many rows
+// per table as the simulator reports, with every property of sampled
+// records stored under its column, converted to the column's type.
+func TestSimulatorThroughHTTPIntoDuckDB(t *testing.T) {
+	ts := startServer(t, decode.Limits{})
+	from := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	var recs [][]byte
+	poster := simulate.NewPoster(ts.URL+"/v1/ingest", "")
+	counts, err := simulate.Generate(simulate.Options{Seed: 42, Calls: 40, From: from, To: from.Add(6 * time.Hour), Finals: true},
+		func(r simulate.Record) error {
+			recs = append(recs, r.JSON)
+			return poster.Write(r)
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := poster.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	res := poster.Result()
+	if res.Rejected != 0 || res.Accepted != counts.Total() {
+		t.Fatalf("server accepted %d and rejected %d of %d records: %v", res.Accepted, res.Rejected, counts.Total(), res.Errors)
+	}
+	for cat, n := range counts {
+		tbl := schema.ByCategory(cat)
+		if tbl == nil {
+			t.Fatalf("simulator category %q has no table", cat)
+		}
+		if got := ts.count(t, tbl.Name); got != n {
+			t.Errorf("%s: %d rows, simulator reports %d records", tbl.Name, got, n)
+		}
+	}
+	// Every category must be present for the check to mean something.
+	if len(counts) < 9 {
+		t.Errorf("simulator produced only %d categories: %v", len(counts), counts)
+	}
+
+	checked := map[string]int{}
+	for i := 0; i < len(recs); i += max(1, len(recs)/400) {
+		cat := assertStored(t, ts.srv.defaultW, recs[i])
+		checked[cat]++
+	}
+	// Sample the rare categories too.
+	for _, r := range recs {
+		var head struct{ Category string }
+		json.Unmarshal(r, &head)
+		if checked[head.Category] < 3 {
+			checked[assertStored(t, ts.srv.defaultW, r)]++
+		}
+	}
+	t.Logf("checked the values of %v sampled records", checked)
+}
+
+// The published doc samples of ../shared/schemas ingest into the right
+// tables with the right values.
+func TestDocSamples(t *testing.T) {
+	files, _ := filepath.Glob("../../../shared/schemas/*.json")
+	if len(files) == 0 {
+		t.Skip("../shared/schemas is not here")
+	}
+	ts := startServer(t, decode.Limits{})
+	n := 0
+	for _, f := range files {
+		var doc struct {
+			Table   string `json:"table"`
+			Samples []struct {
+				Name      string          `json:"name"`
+				Record    json.RawMessage `json:"record"`
+				Envelope  json.RawMessage `json:"assembledEnvelope"`
+				Truncated bool
+			} `json:"samples"`
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, s := range doc.Samples {
+			// The summary and diagnostics samples show their properties
+			// alone; the envelope assembled around them is the record an
+			// export would carry.
+			raw := s.Record
+			if len(s.Envelope) > 0 {
+				raw = s.Envelope
+			}
+			var records []json.RawMessage
+			if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) {
+				if err := json.Unmarshal(raw, &records); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				records = []json.RawMessage{raw}
+			}
+			for _, r := range records {
+				code, reply := ts.post(t, r, nil)
+				if code != 200 || reply.Accepted != 1 {
+					t.Errorf("%s %q: %d %+v", doc.Table, s.Name, code, reply)
+					continue
+				}
+				if cat := assertStored(t, ts.srv.defaultW, r); schema.ByCategory(cat).Name != doc.Table {
+					t.Errorf("%s %q went to %s", doc.Table, s.Name, schema.ByCategory(cat).Name)
+				}
+				n++
+			}
+		}
+	}
+	t.Logf("%d doc samples stored and checked", n)
+}
+
+// assertStored checks that a row exists in the record's table whose columns
+// hold every property of the record, converted to the column types. It
+// returns the category the record was stored under.
+func assertStored(t *testing.T, ws store.Workspace, raw []byte) string {
+	t.Helper()
+	var rec map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&rec); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	props := map[string]any{}
+	for k, v := range rec {
+		if strings.EqualFold(k, "properties") {
+			if m, ok := v.(map[string]any); ok {
+				for pk, pv := range m {
+					props[pk] = pv
+				}
+				continue
+			}
+		}
+		props[k] = v
+	}
+	tbl := tableOfRecord(props)
+	if tbl == nil {
+		t.Fatalf("no table for %s", raw)
+	}
+
+	var where []string
+	for k, v := range props {
+		i, ok := tbl.Field([]byte(k))
+		if !ok || tbl.Columns[i].Derived != schema.Stored || strings.EqualFold(k, "category") || strings.EqualFold(k, "type") {
+			continue
+		}
+		c := tbl.Columns[i]
+		if p, ok := predicate(c, v); ok {
+			where = append(where, p)
+		}
+	}
+	q := fmt.Sprintf(`SELECT count(*) FROM %q WHERE %s`, tbl.Name, strings.Join(where, " AND "))
+	res, err := ws.Query(context.Background(), q, store.QueryOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if res.Rows[0][0].(int64) < 1 {
+		t.Errorf("no row of %s holds the values of %s\n(query: %s)", tbl.Name, raw, q)
+	}
+	return tbl.Category
+}
+
+// tableOfRecord finds the table of a flattened record as ingestion does,
+// including the updates whose samples carry the final category.
+func tableOfRecord(props map[string]any) *schema.Table {
+	var tbl *schema.Table
+	versioned := false
+	for k, v := range props {
+		s, _ := v.(string)
+		switch strings.ToLower(k) {
+		case "category", "type":
+			if x := schema.ByCategory(s); x != nil && tbl == nil {
+				tbl = x
+			} else if x := schema.ByNameFold(s); x != nil && tbl == nil {
+				tbl = x
+			}
+		case "callupdatesversion":
+			versioned = v != nil
+		}
+	}
+	if tbl != nil && tbl.Updates != "" && versioned {
+		tbl = schema.ByName(tbl.Updates)
+	}
+	return tbl
+}
+
+// predicate renders "column equals the converted value" in SQL, or says the
+// value is not comparable this way (objects, dynamic values).
+func predicate(c schema.Column, v any) (string, bool) {
+	col := fmt.Sprintf("%q", c.Name)
+	text, isString := v.(string)
+	if v == nil || (isString && text == "null") {
+		return col + " IS NULL", true
+	}
+	var num string
+	switch x := v.(type) {
+	case json.Number:
+		num = x.String()
+	case string:
+		num = strings.TrimSpace(x)
+	}
+	switch c.Type {
+	case schema.String:
+		switch x := v.(type) {
+		case string:
+			if c.Name == schema.ResourceID {
+				x = strings.ToLower(x)
+				if !strings.HasPrefix(x, "/") {
+					x = "/" + x
+				}
+			}
+			return col + " = " + sqlString(x), true
+		case json.Number:
+			return col + " = " + sqlString(x.String()), true
+		case bool:
+			return col + " = " + sqlString(strconv.FormatBool(x)), true
+		}
+	case schema.Long, schema.Int:
+		f, err := strconv.ParseFloat(num, 64)
+		if err == nil {
+			return fmt.Sprintf("%s = %d", col, int64(f)), true
+		}
+	case schema.Real:
+		f, err := strconv.ParseFloat(num, 64)
+		if err == nil {
+			return fmt.Sprintf("%s = %s::DOUBLE", col, strconv.FormatFloat(f, 'g', -1, 64)), true
+		}
+	case schema.Bool:
+		switch x := v.(type) {
+		case bool:
+			return fmt.Sprintf("%s = %v", col, x), true
+		case string:
+			b, err := strconv.ParseBool(x)
+			if err == nil {
+				return fmt.Sprintf("%s = %v", col, b), true
+			}
+		}
+	case schema.DateTime:
+		tm, err := decode.ParseTime([]byte(text))
+		if err == nil {
+			return fmt.Sprintf("%s = TIMESTAMP '%s'", col, tm.Truncate(time.Microsecond).Format("2006-01-02 15:04:05.999999")), true
+		}
+	}
+	return "", false
+}
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
