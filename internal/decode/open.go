@@ -93,3 +93,15 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 func (l *limitedReader) tooLarge() error {
 	return &BodyError{Msg: fmt.Sprintf("body is larger than %d bytes after decompression", l.max), TooLarge: true}
 }
+
+// CountingReader counts the bytes read through it.
+type CountingReader struct {
+	R io.Reader
+	N int64
+}
+
+func (c *CountingReader) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N += int64(n)
+	return n, err
+}

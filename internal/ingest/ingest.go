@@ -217,7 +217,7 @@ type batcher struct {
 	received time.Time
 	batch    store.Batch
 	sum      *Summary
-	counter  *countingReader
+	counter  *decode.CountingReader
 	onRecord func() error
 }
 
@@ -237,7 +237,7 @@ func (b *batcher) bytes() int64 {
 	if b.counter == nil {
 		return 0
 	}
-	return b.counter.n
+	return b.counter.N
 }
 
 // read splits and decodes a whole body or file into the batch.
@@ -247,10 +247,10 @@ func (b *batcher) read(r io.Reader, lim decode.Limits) error {
 		return err
 	}
 	defer body.Close()
-	b.counter = &countingReader{r: body}
+	b.counter = &decode.CountingReader{R: body}
 	shape, err := decode.Split(b.counter, lim, b.record)
 	b.sum.Shape = shape
-	b.sum.Bytes = b.counter.n
+	b.sum.Bytes = b.counter.N
 	return err
 }
 
@@ -313,15 +313,4 @@ func (b *batcher) committed(batch *store.Batch) {
 			b.sum.Accepted[tr.Table.Name] += len(tr.Rows)
 		}
 	}
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -60,8 +60,8 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) int {
 		return fail(http.StatusServiceUnavailable, "Cancelled", "the request was cancelled while waiting for an ingest slot")
 	}
 
-	received := &countingBody{r: http.MaxBytesReader(w, r.Body, lim.MaxBodyBytes)}
-	defer func() { s.metrics.bytesIn.WithLabelValues("received").Add(float64(received.n)) }()
+	received := &decode.CountingReader{R: http.MaxBytesReader(w, r.Body, lim.MaxBodyBytes)}
+	defer func() { s.metrics.bytesIn.WithLabelValues("received").Add(float64(received.N)) }()
 	var body io.Reader = received
 	if enc == "gzip" {
 		br := bufio.NewReader(received)
@@ -105,15 +105,4 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) int {
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return http.StatusOK
-}
-
-type countingBody struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingBody) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
