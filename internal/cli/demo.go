@@ -28,11 +28,11 @@ type demoCmd struct {
 
 func (c *demoCmd) flags(fs *flag.FlagSet) {
 	c.srv.register(fs, "127.0.0.1:8080")
-	c.store.register(fs)
+	c.store.register(fs, "data `directory` (default: a fresh temporary folder, removed at exit unless --keep)")
 	c.log.register(fs)
+	// The demo starts from nothing unless told otherwise.
 	fs.Lookup("data").DefValue = ""
 	c.store.data = ""
-	fs.Lookup("data").Usage = "data `directory` (default: a fresh temporary folder, removed at exit unless --keep)"
 	fs.Uint64Var(&c.seed, "seed", 1, "simulator seed")
 	fs.IntVar(&c.backfill, "backfill", 300, "calls of the last 24 hours to load before going live (about 2,300 records each)")
 	fs.Float64Var(&c.rate, "rate", 6, "live calls started per minute")

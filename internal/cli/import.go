@@ -35,7 +35,7 @@ type importCmd struct {
 }
 
 func (c *importCmd) flags(fs *flag.FlagSet) {
-	c.store.register(fs)
+	c.store.register(fs, "data `directory` (one DuckDB file per workspace)")
 	c.limits.register(fs)
 	c.log.register(fs)
 	fs.StringVar(&c.workspace, "workspace", "default", "workspace to import into")

@@ -26,8 +26,8 @@ type storeFlags struct {
 	checkpointThreshold string
 }
 
-func (s *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.data, "data", "./callscope-data", "data `directory` (one DuckDB file per workspace)")
+func (s *storeFlags) register(fs *flag.FlagSet, dataUsage string) {
+	fs.StringVar(&s.data, "data", "./callscope-data", dataUsage)
 	fs.StringVar(&s.memoryLimit, "memory-limit", "512MB", "DuckDB memory limit per workspace (e.g. 512MB, 2GB)")
 	fs.IntVar(&s.threads, "threads", 2, "DuckDB worker threads per workspace")
 	fs.IntVar(&s.writers, "writers", 2, "connections appending and committing at once per workspace")
@@ -96,7 +96,7 @@ type serveCmd struct {
 
 func (c *serveCmd) flags(fs *flag.FlagSet) {
 	c.srv.register(fs, "127.0.0.1:8080")
-	c.store.register(fs)
+	c.store.register(fs, "data `directory` (one DuckDB file per workspace)")
 	c.limits.register(fs)
 	c.log.register(fs)
 }

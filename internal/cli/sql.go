@@ -30,7 +30,7 @@ type sqlCmd struct {
 }
 
 func (c *sqlCmd) flags(fs *flag.FlagSet) {
-	c.store.register(fs)
+	c.store.register(fs, "data `directory` (one DuckDB file per workspace)")
 	fs.StringVar(&c.url, "url", "", "query a running server at this `URL` instead of opening --data")
 	fs.StringVar(&c.workspace, "workspace", "default", "workspace to query")
 	fs.StringVar(&c.file, "f", "", "read the query from this `file`")

@@ -45,9 +45,12 @@ type Decoder struct {
 	strings   interner
 	resources map[string]any // resource id as sent → normalised, boxed
 	infos     map[*schema.Table]*tableInfo
-	slab      []any // rows are cut from here to save allocations
-	extras    []extra
-	buf       []byte
+
+	cur                record
+	fillTop, fillProps func(key []byte, val *fastjson.Value)
+	slab               []any // rows are cut from here to save allocations
+	extras             []extra
+	buf                []byte
 }
 
 type extra struct {
@@ -57,12 +60,19 @@ type extra struct {
 
 // NewDecoder returns a Decoder with the given limits.
 func NewDecoder(lim Limits) *Decoder {
-	return &Decoder{
+	d := &Decoder{
 		lim:       lim.WithDefaults(),
 		strings:   newInterner(),
 		resources: map[string]any{},
 		infos:     map[*schema.Table]*tableInfo{},
 	}
+	d.fillTop = func(key []byte, val *fastjson.Value) {
+		if !isKey(key, "properties") {
+			d.fill(1, key, val)
+		}
+	}
+	d.fillProps = func(key []byte, val *fastjson.Value) { d.fill(2, key, val) }
+	return d
 }
 
 // Values in a row have these Go types, by column type: string (String),
@@ -95,54 +105,14 @@ func (d *Decoder) Decode(raw []byte, received time.Time) (*schema.Table, []any, 
 	}
 	info := d.info(t)
 
-	row := d.newRow(len(t.Columns))
+	d.cur = record{table: t, info: info, named: named, row: d.newRow(len(t.Columns))}
 	d.extras = d.extras[:0]
-	var fillErr error
-	nth := 0 // position of the key in the record, for the key cache
-	fill := func(depth int) func(key []byte, val *fastjson.Value) {
-		return func(key []byte, val *fastjson.Value) {
-			pos := nth
-			nth++
-			if fillErr != nil || isRoutingKey(key) {
-				return
-			}
-			if k := val.Type(); k == fastjson.TypeObject || k == fastjson.TypeArray {
-				if n := depth + depthOf(val); n > d.lim.MaxDepth {
-					fillErr = &RecordError{Category: named, Table: t, Reason: fmt.Sprintf("record nests %d levels deep, more than the limit of %d", n, d.lim.MaxDepth)}
-					return
-				}
-			}
-			i, ok := d.field(info, t, pos, key)
-			if !ok {
-				d.extras = append(d.extras, extra{key, val})
-				return
-			}
-			if info.computed[i] {
-				return
-			}
-			if row[i] != nil {
-				// Sent twice (say as "time" and as properties.TimeGenerated):
-				// the first wins, a differing second is kept among the extras.
-				d.extras = append(d.extras, extra{key, val})
-				return
-			}
-			x, err := d.convert(val, t.Columns[i].Type, &info.last[i])
-			if err != nil {
-				fillErr = &RecordError{Category: named, Table: t, Column: t.Columns[i].Name, Reason: err.Error()}
-				return
-			}
-			row[i] = x
-		}
-	}
-	fillTop, fillProps := fill(1), fill(2)
-	top.Visit(func(key []byte, val *fastjson.Value) {
-		if !isKey(key, "properties") {
-			fillTop(key, val)
-		}
-	})
+	top.Visit(d.fillTop)
 	if env.props != nil {
-		env.props.Visit(fillProps)
+		env.props.Visit(d.fillProps)
 	}
+	row, fillErr := d.cur.row, d.cur.err
+	d.cur = record{}
 	if fillErr != nil {
 		return nil, nil, fillErr
 	}
@@ -157,6 +127,55 @@ func (d *Decoder) Decode(raw []byte, received time.Time) (*schema.Table, []any, 
 // from) describe another system and are not stored.
 func notFromProperties(c schema.Column) bool {
 	return c.Derived != schema.Stored || c.Name == schema.BilledSize || c.Name == schema.AdditionalFields
+}
+
+// record is the state of the record being decoded, kept on the Decoder so
+// that the visit functions, bound once, need no closure per record.
+type record struct {
+	table *schema.Table
+	info  *tableInfo
+	named string
+	row   []any
+	nth   int // position of the next key, for the key cache
+	err   error
+}
+
+// fill maps one property onto the row of the current record; depth is how
+// deep the object holding it sits (1 for the top level).
+func (d *Decoder) fill(depth int, key []byte, val *fastjson.Value) {
+	r := &d.cur
+	pos := r.nth
+	r.nth++
+	if r.err != nil || isRoutingKey(key) {
+		return
+	}
+	t, info := r.table, r.info
+	if k := val.Type(); k == fastjson.TypeObject || k == fastjson.TypeArray {
+		if n := depth + depthOf(val); n > d.lim.MaxDepth {
+			r.err = &RecordError{Category: r.named, Table: t, Reason: fmt.Sprintf("record nests %d levels deep, more than the limit of %d", n, d.lim.MaxDepth)}
+			return
+		}
+	}
+	i, ok := d.field(info, t, pos, key)
+	if !ok {
+		d.extras = append(d.extras, extra{key, val})
+		return
+	}
+	if info.computed[i] {
+		return
+	}
+	if r.row[i] != nil {
+		// Sent twice (say as "time" and as properties.TimeGenerated): the
+		// first wins, a differing second is kept among the extras.
+		d.extras = append(d.extras, extra{key, val})
+		return
+	}
+	x, err := d.convert(val, t.Columns[i].Type, &info.last[i])
+	if err != nil {
+		r.err = &RecordError{Category: r.named, Table: t, Column: t.Columns[i].Name, Reason: err.Error()}
+		return
+	}
+	r.row[i] = x
 }
 
 // tableInfo caches what the decoder needs to know about a table's columns.

@@ -34,13 +34,6 @@ func (w *jw) key(k string) {
 	w.b = append(w.b, '"', ':')
 }
 
-// beginObject opens a nested object member.
-func (w *jw) beginObject(k string) {
-	w.key(k)
-	w.b = append(w.b, '{')
-	w.first = true
-}
-
 // endObject closes the innermost object.
 func (w *jw) endObject() {
 	w.b = append(w.b, '}')

@@ -30,15 +30,6 @@ func finalsOf(recs []Record, cat string) []Record {
 	return out
 }
 
-func hasOnly(l *leg, m media) bool {
-	for _, s := range l.streams {
-		if s.media != m && s.media != mediaAudio {
-			return false
-		}
-	}
-	return true
-}
-
 // A P2P call of two endpoints that both send audio and video: two summary
 // rows and four diagnostics rows, each an outbound stream of its endpoint.
 func TestP2PAudioVideoRowCounts(t *testing.T) {

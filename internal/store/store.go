@@ -87,15 +87,6 @@ func (b *Batch) Len() int {
 	return n
 }
 
-// Merge moves the rows of other into b.
-func (b *Batch) Merge(other *Batch) {
-	for _, t := range other.Tables {
-		for _, r := range t.Rows {
-			b.Add(t.Table, r)
-		}
-	}
-}
-
 // QueryOptions bounds one query.
 type QueryOptions struct {
 	MaxRows int           // rows returned at most; more set Result.Truncated (0: no limit)
