@@ -297,11 +297,7 @@ func (d *Decoder) resourceID(id string) any {
 	if r, ok := d.resources[id]; ok {
 		return r
 	}
-	n := strings.ToLower(id)
-	if !strings.HasPrefix(n, "/") {
-		n = "/" + n
-	}
-	var r any = n
+	var r any = schema.NormalizeResourceID(id)
 	if len(d.resources) > 10_000 {
 		clear(d.resources)
 	}

@@ -118,6 +118,11 @@ type Table struct {
 	// Updates names the table of versioned updates that this final table is
 	// the snapshot of (ACSCallSummary ← ACSCallSummaryUpdates); empty otherwise.
 	Updates string
+	// FinalKey lists the columns that identify one final row: a participant
+	// for ACSCallSummary, a stream for ACSCallDiagnostics. Missing values
+	// count as equal (P2P rows have no ParticipantId, the server endpoint
+	// no EndpointId).
+	FinalKey []string
 
 	index map[string]int // exact column name → position
 	keys  map[string]int // lower-cased name, export name or alias → position
@@ -170,35 +175,6 @@ func (t *Table) StoredColumns() []int {
 	return out
 }
 
-// ErrorsTable is the table that keeps every record ingestion could not store,
-// with the raw text and the reason, so that nothing sent is lost silently.
-const ErrorsTable = "IngestionErrors"
-
-// Columns of the ingestion-errors table.
-const (
-	ErrSource    = "Source"    // where the record came from: "http <remote address>" or a file path
-	ErrPosition  = "Position"  // where in that body or file: record index, line, byte offset
-	ErrCategory  = "Category"  // category named by the record, if any
-	ErrTable     = "TableName" // table the record was meant for, if known
-	ErrReason    = "Reason"    // why it could not be stored
-	ErrRawRecord = "RawRecord" // the record as received (possibly cut at the record size limit)
-)
-
-var errorsTable = &Table{
-	Name: ErrorsTable,
-	Columns: []Column{
-		{Name: TimeGenerated, Type: DateTime},
-		{Name: ErrSource, Type: String},
-		{Name: ErrPosition, Type: String},
-		{Name: ErrCategory, Type: String},
-		{Name: ErrTable, Type: String},
-		{Name: ErrReason, Type: String},
-		{Name: ErrRawRecord, Type: String},
-		{Name: TenantID, Type: String},
-		{Name: TypeColumn, Type: String},
-	},
-}
-
 var (
 	byName     = map[string]*Table{}
 	byCategory = map[string]*Table{}
@@ -229,10 +205,12 @@ func init() {
 		// carries them as a JSON bag in one extra column.
 		t.Columns = append(t.Columns, Column{Name: AdditionalFields, Type: Dynamic})
 	}
-	for i := range errorsTable.Columns {
-		deriveCommon(&errorsTable.Columns[i])
+	for _, t := range ownTables {
+		for i := range t.Columns {
+			deriveCommon(&t.Columns[i])
+		}
 	}
-	for _, t := range append(tables[:len(tables):len(tables)], errorsTable) {
+	for _, t := range append(tables[:len(tables):len(tables)], ownTables...) {
 		register(t)
 	}
 }
@@ -270,7 +248,7 @@ func register(t *Table) {
 // Tables returns every table a workspace holds: the call-log tables in a
 // fixed order, then callscope's own tables.
 func Tables() []*Table {
-	return append(append([]*Table(nil), tables...), errorsTable)
+	return append(append([]*Table(nil), tables...), ownTables...)
 }
 
 // CallLogTables returns the tables that ingestion feeds.

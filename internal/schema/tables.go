@@ -13,9 +13,11 @@ package schema
 // because the public call-log queries join them.
 
 var tables = []*Table{
-	{Name: "ACSCallSummary", Category: "CallSummary", Updates: "ACSCallSummaryUpdates", Columns: withSystem(callSummaryColumns...)},
+	{Name: "ACSCallSummary", Category: "CallSummary", Updates: "ACSCallSummaryUpdates", Columns: withSystem(callSummaryColumns...),
+		FinalKey: []string{CorrelationID, ParticipantID, EndpointID}},
 	{Name: "ACSCallSummaryUpdates", Category: "CallSummaryUpdates", Columns: withSystem(withVersion(callSummaryColumns)...)},
-	{Name: "ACSCallDiagnostics", Category: "CallDiagnostics", Updates: "ACSCallDiagnosticsUpdates", Columns: withSystem(callDiagnosticsColumns...)},
+	{Name: "ACSCallDiagnostics", Category: "CallDiagnostics", Updates: "ACSCallDiagnosticsUpdates", Columns: withSystem(callDiagnosticsColumns...),
+		FinalKey: []string{CorrelationID, ParticipantID, EndpointID, StreamID, MediaType}},
 	{Name: "ACSCallDiagnosticsUpdates", Category: "CallDiagnosticsUpdates", Columns: withSystem(withVersion(callDiagnosticsColumns)...)},
 	{
 		Name: "ACSCallClientOperations", Category: "CallClientOperations",
