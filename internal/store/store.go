@@ -15,14 +15,22 @@ import (
 
 // Store holds the workspaces of one callscope deployment.
 type Store interface {
-	// Workspace opens the named workspace, creating it and its tables if it
-	// does not exist yet.
-	Workspace(ctx context.Context, name string) (Workspace, error)
+	// Workspace opens a workspace, creating it and its tables if it does
+	// not exist yet. The id is the one every row reports in TenantId.
+	Workspace(ctx context.Context, ref WorkspaceRef) (Workspace, error)
+	// DropWorkspace closes a workspace and deletes its data.
+	DropWorkspace(ctx context.Context, name string) error
 	// Engine names the storage engine ("duckdb", "clickhouse"); query
 	// languages use it to pick their SQL dialect.
 	Engine() string
 	// Close commits what is pending and releases the engine.
 	Close() error
+}
+
+// WorkspaceRef names a workspace to open.
+type WorkspaceRef struct {
+	Name string // file and database name; see ValidWorkspaceName
+	ID   string // a GUID
 }
 
 // Workspace is one workspace: the set of tables of internal/schema.
@@ -41,6 +49,45 @@ type Workspace interface {
 	// Statements that could change data or reach outside the workspace are
 	// refused with ErrNotReadOnly.
 	Query(ctx context.Context, sql string, opts QueryOptions) (*Result, error)
+
+	// The operations below serve the jobs that derive data (finalisation,
+	// daily metrics, usage, retention).
+
+	// Finalize turns settled updates into final rows (DESIGN §6): for each
+	// participant (ACSCallSummary) and stream (ACSCallDiagnostics), the
+	// newest version of its updates becomes its final row once its call
+	// has ended (by its summary updates, or without any, by the updates'
+	// own time) and no update came for grace. A final row derived earlier
+	// is replaced when a higher version settles; rows that arrived as
+	// finals are kept as sent and never duplicated, and displace a derived
+	// row for the same participant or stream.
+	Finalize(ctx context.Context, now time.Time, grace time.Duration) (FinalizeResult, error)
+	// Scan calls fn with the given columns of a table's rows whose
+	// TimeGenerated is in [from, to). The row is only valid during the call.
+	Scan(ctx context.Context, t *schema.Table, columns []string, from, to time.Time, fn func(row []any) error) error
+	// Replace deletes a table's rows with TimeGenerated in [from, to) and
+	// appends rows in their place, in one transaction.
+	Replace(ctx context.Context, t *schema.Table, from, to time.Time, rows [][]any) error
+	// DeleteBefore deletes a table's rows with TimeGenerated before a time
+	// and returns how many it deleted.
+	DeleteBefore(ctx context.Context, t *schema.Table, before time.Time) (int64, error)
+	// Volume counts a table's rows and sums their _BilledSize per hour of
+	// TimeGenerated in [from, to).
+	Volume(ctx context.Context, t *schema.Table, from, to time.Time) ([]HourVolume, error)
+}
+
+// FinalizeResult counts what a finalisation wrote.
+type FinalizeResult struct {
+	Summaries   int // final ACSCallSummary rows written
+	Diagnostics int // final ACSCallDiagnostics rows written
+	Replaced    int // derived final rows removed for a higher version or a row sent as final
+}
+
+// HourVolume is the volume of one table in one hour.
+type HourVolume struct {
+	Hour    time.Time
+	Records int64
+	Bytes   float64
 }
 
 // ErrNotReadOnly is returned for a statement that is not a single query.

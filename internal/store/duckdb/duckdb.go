@@ -104,24 +104,54 @@ func (s *Store) Path(name string) string {
 }
 
 // Workspace implements store.Store.
-func (s *Store) Workspace(ctx context.Context, name string) (store.Workspace, error) {
-	if err := store.ValidWorkspaceName(name); err != nil {
+func (s *Store) Workspace(ctx context.Context, ref store.WorkspaceRef) (store.Workspace, error) {
+	if err := store.ValidWorkspaceName(ref.Name); err != nil {
 		return nil, err
+	}
+	if ref.ID == "" {
+		return nil, errors.New("duckdb: a workspace needs an id")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, store.ErrClosed
 	}
-	if w, ok := s.ws[name]; ok {
+	if w, ok := s.ws[ref.Name]; ok {
+		if w.id != ref.ID {
+			return nil, fmt.Errorf("duckdb: workspace %s is open with id %s, not %s", ref.Name, w.id, ref.ID)
+		}
 		return w, nil
 	}
-	w, err := openWorkspace(ctx, s.Path(name), name, s.opts)
+	w, err := openWorkspace(ctx, s.Path(ref.Name), ref, s.opts)
 	if err != nil {
 		return nil, err
 	}
-	s.ws[name] = w
+	s.ws[ref.Name] = w
 	return w, nil
+}
+
+// DropWorkspace implements store.Store: it closes the workspace and deletes
+// its database file, write-ahead log and spill folder.
+func (s *Store) DropWorkspace(ctx context.Context, name string) error {
+	if err := store.ValidWorkspaceName(name); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w, ok := s.ws[name]; ok {
+		if err := w.close(); err != nil {
+			return err
+		}
+		delete(s.ws, name)
+	}
+	path := s.Path(name)
+	var errs []error
+	for _, p := range []string{path, path + ".wal", path + ".tmp"} {
+		if err := os.RemoveAll(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Close commits pending writes, checkpoints and closes every workspace.

@@ -18,13 +18,15 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+var testRef = store.WorkspaceRef{Name: "default", ID: "0f8fad5b-d9cb-469f-a165-70867728950e"}
+
 func openTest(t *testing.T, dir string) (*Store, store.Workspace) {
 	t.Helper()
 	st, err := Open(Options{Dir: dir, MemoryLimit: "256MB", Threads: 2, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws, err := st.Workspace(context.Background(), "default")
+	ws, err := st.Workspace(context.Background(), testRef)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,8 +77,8 @@ func TestTablesFromSchema(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(ws.ID(), "-") || len(ws.ID()) != 36 {
-		t.Errorf("workspace id %q is not a GUID", ws.ID())
+	if ws.ID() != testRef.ID {
+		t.Errorf("workspace id %q, opened as %q", ws.ID(), testRef.ID)
 	}
 }
 
@@ -112,10 +114,19 @@ func TestAppendQueryAndReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, ws = openTest(t, dir)
+	// The caller's metadata owns the id: reopening with another one
+	// changes what TenantId reports.
+	st, err := Open(Options{Dir: dir, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer st.Close()
-	if ws.ID() != id {
-		t.Errorf("workspace id changed across restarts: %s → %s", id, ws.ID())
+	ws, err = st.Workspace(context.Background(), store.WorkspaceRef{Name: "default", ID: "other-id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := query(t, ws, `SELECT DISTINCT TenantId FROM ACSCallSummary`); r.Rows[0][0] != "other-id" || id != testRef.ID {
+		t.Errorf("TenantId after reopening with another id: %v", r.Rows[0][0])
 	}
 	res = query(t, ws, `SELECT count(*) AS n FROM ACSCallSummary`)
 	if res.Rows[0][0] != int64(2) || res.Columns[0].Type != schema.Long {
@@ -267,7 +278,7 @@ func TestWorkspaceNames(t *testing.T) {
 	}
 	defer st.Close()
 	for _, bad := range []string{"", "../x", "A", "a b", "-x", strings.Repeat("a", 64)} {
-		if _, err := st.Workspace(context.Background(), bad); err == nil {
+		if _, err := st.Workspace(context.Background(), store.WorkspaceRef{Name: bad, ID: "x"}); err == nil {
 			t.Errorf("workspace %q accepted", bad)
 		}
 	}

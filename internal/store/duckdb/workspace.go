@@ -6,8 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/google/uuid"
+	"sync"
 
 	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/store"
@@ -15,9 +14,10 @@ import (
 
 // workspace is one DuckDB database file.
 type workspace struct {
-	id, name string
-	db       *sql.DB
-	w        *writer
+	id, name   string
+	db         *sql.DB
+	w          *writer
+	finalizing sync.Mutex // one finalisation at a time
 }
 
 var _ store.Workspace = (*workspace)(nil)
@@ -32,67 +32,59 @@ func (w *workspace) Append(ctx context.Context, b *store.Batch) error {
 // openWorkspace opens or creates the database of a workspace, brings its
 // tables up to the schema, then shuts the database off from the file system
 // so that queries cannot read or write files.
-func openWorkspace(ctx context.Context, path, name string, opts Options) (*workspace, error) {
+func openWorkspace(ctx context.Context, path string, ref store.WorkspaceRef, opts Options) (*workspace, error) {
 	db, err := openDB(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	id, err := setUp(ctx, db, name)
-	if err != nil {
+	if err := setUp(ctx, db, ref); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("duckdb: preparing workspace %s: %w", name, describeOpenError(err))
+		return nil, fmt.Errorf("duckdb: preparing workspace %s: %w", ref.Name, describeOpenError(err))
 	}
-	wr, err := newWriter(ctx, db, name, opts)
+	wr, err := newWriter(ctx, db, ref.Name, opts)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	opts.Logger.Info("workspace open", "workspace", name, "id", id, "path", path)
-	return &workspace{id: id, name: name, db: db, w: wr}, nil
+	opts.Logger.Debug("workspace open", "workspace", ref.Name, "id", ref.ID, "path", path)
+	return &workspace{id: ref.ID, name: ref.Name, db: db, w: wr}, nil
 }
 
-// setUp creates what is missing and returns the workspace id.
-func setUp(ctx context.Context, db *sql.DB, name string) (string, error) {
-	// callscope's own bookkeeping lives in a schema of its own, out of the
-	// way of queries over the main schema.
+// setUp creates what is missing. The workspace's id comes from the
+// caller's metadata, which is authoritative; it is kept in the database too
+// so that a file found alone still says whose it is.
+func setUp(ctx context.Context, db *sql.DB, ref store.WorkspaceRef) error {
 	for _, s := range []string{
 		`CREATE SCHEMA IF NOT EXISTS callscope`,
 		`CREATE TABLE IF NOT EXISTS callscope.workspace (id VARCHAR NOT NULL, name VARCHAR NOT NULL, created TIMESTAMP NOT NULL DEFAULT current_timestamp)`,
+		`DELETE FROM callscope.workspace WHERE id <> ` + quoteString(ref.ID),
+		`INSERT INTO callscope.workspace (id, name) SELECT ` + quoteString(ref.ID) + `, ` + quoteString(ref.Name) +
+			` WHERE NOT EXISTS (SELECT 1 FROM callscope.workspace)`,
 	} {
 		if _, err := db.ExecContext(ctx, s); err != nil {
-			return "", fmt.Errorf("%s: %w", firstLine(s), err)
+			return fmt.Errorf("%s: %w", firstLine(s), err)
 		}
 	}
-	var id string
-	err := db.QueryRowContext(ctx, `SELECT id FROM callscope.workspace LIMIT 1`).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		id = uuid.NewString()
-		_, err = db.ExecContext(ctx, `INSERT INTO callscope.workspace (id, name) VALUES (?, ?)`, id, name)
-	}
-	if err != nil {
-		return "", fmt.Errorf("workspace id: %w", err)
-	}
+	id := ref.ID
 
 	for _, t := range schema.Tables() {
 		ddl := createTable(t)
 		if _, err := db.ExecContext(ctx, ddl); err != nil {
-			return "", fmt.Errorf("%s: %w", firstLine(ddl), err)
+			return fmt.Errorf("%s: %w", firstLine(ddl), err)
 		}
 		if err := addMissingColumns(ctx, db, t); err != nil {
-			return "", err
+			return err
 		}
 		view := createView(t, id)
 		if _, err := db.ExecContext(ctx, view); err != nil {
-			return "", fmt.Errorf("%s: %w", firstLine(view), err)
+			return fmt.Errorf("%s: %w", firstLine(view), err)
 		}
 	}
 
 	// From here on the database cannot touch files other than its own:
 	// user SQL runs against it, and read_csv('/etc/passwd') must fail.
-	if _, err := db.ExecContext(ctx, `SET enable_external_access = false`); err != nil {
-		return "", err
-	}
-	return id, nil
+	_, err := db.ExecContext(ctx, `SET enable_external_access = false`)
+	return err
 }
 
 // Each table of the schema is kept in two parts. The stored columns live in
@@ -107,12 +99,29 @@ const dataSchema = "callscope"
 // baseTable names the base table of a schema table.
 func baseTable(t *schema.Table) string { return quoteIdent(dataSchema) + "." + quoteIdent(t.Name) }
 
-// createTable renders the DDL of a table's base table: its stored columns.
+// baseColumns are the columns of a table's base table: the stored columns
+// of the schema, then the store's own bookkeeping, which no view shows.
+// Final tables (ACSCallSummary, ACSCallDiagnostics) record in _FinalVersion
+// the update version a final row was derived from; rows sent as finals
+// leave it NULL.
+func baseColumns(t *schema.Table) []schema.Column {
+	var cols []schema.Column
+	for _, i := range t.StoredColumns() {
+		cols = append(cols, t.Columns[i])
+	}
+	if t.Updates != "" {
+		cols = append(cols, schema.Column{Name: finalVersion, Type: schema.Int})
+	}
+	return cols
+}
+
+const finalVersion = "_FinalVersion"
+
+// createTable renders the DDL of a table's base table.
 func createTable(t *schema.Table) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (", baseTable(t))
-	for n, i := range t.StoredColumns() {
-		c := t.Columns[i]
+	for n, c := range baseColumns(t) {
 		if n > 0 {
 			b.WriteString(", ")
 		}
@@ -188,8 +197,7 @@ func addMissingColumns(ctx context.Context, db *sql.DB, t *schema.Table) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, i := range t.StoredColumns() {
-		c := t.Columns[i]
+	for _, c := range baseColumns(t) {
 		if have[c.Name] {
 			continue
 		}

@@ -156,41 +156,50 @@ func (w *writer) commit(conn *sql.Conn, group []*appendRequest) (err error) {
 
 // appendGroup writes the rows of every request, one appender per table.
 func appendGroup(conn driver.Conn, group []*appendRequest) error {
-	byTable := map[*schema.Table][][][]any{}
-	var order []*schema.Table
+	var tables []store.TableRows
+	index := map[*schema.Table]int{}
 	for _, r := range group {
 		for _, tr := range r.batch.Tables {
-			if _, ok := byTable[tr.Table]; !ok {
-				order = append(order, tr.Table)
+			i, ok := index[tr.Table]
+			if !ok {
+				i = len(tables)
+				index[tr.Table] = i
+				tables = append(tables, store.TableRows{Table: tr.Table})
 			}
-			byTable[tr.Table] = append(byTable[tr.Table], tr.Rows)
+			tables[i].Rows = append(tables[i].Rows, tr.Rows...)
 		}
 	}
-	for _, t := range order {
+	return appendRows(conn, tables)
+}
+
+// appendRows writes rows to their base tables through the Appender, in
+// whatever transaction the connection has open.
+func appendRows(conn driver.Conn, tables []store.TableRows) error {
+	for _, tr := range tables {
+		t := tr.Table
 		app, err := duckdb.NewAppenderFromConn(conn, dataSchema, t.Name)
 		if err != nil {
 			return fmt.Errorf("duckdb: appender for %s: %w", t.Name, err)
 		}
-		// The base table holds the stored columns only.
+		// The base table holds the stored columns, then the store's own
+		// bookkeeping columns, which rows from outside leave NULL.
 		stored := t.StoredColumns()
 		dynamic := make([]bool, len(stored))
 		for j, i := range stored {
 			dynamic[j] = t.Columns[i].Type == schema.Dynamic
 		}
-		vals := make([]driver.Value, len(stored))
-		for _, rows := range byTable[t] {
-			for _, row := range rows {
-				for j, i := range stored {
-					vals[j] = row[i]
-					if s, ok := row[i].(string); ok && dynamic[j] {
-						// JSON columns take raw JSON, not text to quote.
-						vals[j] = json.RawMessage(s)
-					}
+		vals := make([]driver.Value, len(baseColumns(t)))
+		for _, row := range tr.Rows {
+			for j, i := range stored {
+				vals[j] = row[i]
+				if s, ok := row[i].(string); ok && dynamic[j] {
+					// JSON columns take raw JSON, not text to quote.
+					vals[j] = json.RawMessage(s)
 				}
-				if err := app.AppendRow(vals...); err != nil {
-					app.Close()
-					return fmt.Errorf("duckdb: appending to %s: %w", t.Name, err)
-				}
+			}
+			if err := app.AppendRow(vals...); err != nil {
+				app.Close()
+				return fmt.Errorf("duckdb: appending to %s: %w", t.Name, err)
 			}
 		}
 		if err := app.Close(); err != nil {

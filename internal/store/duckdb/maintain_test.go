@@ -1,0 +1,223 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callscope/callscope/internal/schema"
+	"github.com/callscope/callscope/internal/store"
+)
+
+// row builds a row of a table from column values.
+func row(t *testing.T, table string, vals map[string]any) []any {
+	t.Helper()
+	tbl := schema.ByName(table)
+	r := make([]any, len(tbl.Columns))
+	for k, v := range vals {
+		i := tbl.ColumnIndex(k)
+		if i < 0 {
+			t.Fatalf("%s has no column %s", table, k)
+		}
+		r[i] = v
+	}
+	return r
+}
+
+func addRows(t *testing.T, ws store.Workspace, table string, rows ...map[string]any) {
+	t.Helper()
+	var b store.Batch
+	for _, v := range rows {
+		b.Add(schema.ByName(table), row(t, table, v))
+	}
+	if err := ws.Append(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var t0 = time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
+
+// summaryUpdate is a participant's summary update of call "c1" style ids.
+func summaryUpdate(call, participant, endpoint string, version int64, at time.Time, duration any) map[string]any {
+	m := map[string]any{
+		"TimeGenerated": at, "CorrelationId": call, "EndpointId": endpoint, "CallUpdatesVersion": version,
+		"CallStartTime": t0, "CallDuration": duration, "OperationName": "CallSummary",
+		"ParticipantDuration": version * 10, // tells the versions apart
+	}
+	if participant != "" {
+		m["ParticipantId"] = participant
+	}
+	return m
+}
+
+// finals lists the final summary rows as "call/participant/endpoint:duration".
+func finals(t *testing.T, ws store.Workspace) string {
+	t.Helper()
+	res := query(t, ws, `SELECT CorrelationId, coalesce(ParticipantId, '-'), coalesce(EndpointId, '-'), coalesce(ParticipantDuration, -1) FROM ACSCallSummary`)
+	var out []string
+	for _, r := range res.Rows {
+		out = append(out, fmt.Sprintf("%s/%s/%s:%v", r[0], r[1], r[2], r[3]))
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+func TestFinalize(t *testing.T) {
+	st, ws := openTest(t, t.TempDir())
+	defer st.Close()
+	ctx := context.Background()
+	grace := 2 * time.Minute
+	fin := func(at time.Time) store.FinalizeResult {
+		t.Helper()
+		r, err := ws.Finalize(ctx, at, grace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+
+	// c1 ended at t0+60s. p1's versions arrive out of order: 2 before 1.
+	addRows(t, ws, "ACSCallSummaryUpdates",
+		summaryUpdate("c1", "p1", "e1", 2, t0.Add(70*time.Second), int64(60)),
+		summaryUpdate("c1", "p2", "e2", 1, t0.Add(70*time.Second), int64(60)))
+	addRows(t, ws, "ACSCallSummaryUpdates", summaryUpdate("c1", "p1", "e1", 1, t0.Add(75*time.Second), int64(60)))
+	// c2 is still in progress: its updates have no duration yet.
+	addRows(t, ws, "ACSCallSummaryUpdates", summaryUpdate("c2", "p3", "e3", 1, t0.Add(70*time.Second), nil))
+	// c3 sent its final row directly, and updates as well.
+	addRows(t, ws, "ACSCallSummary", map[string]any{"TimeGenerated": t0, "CorrelationId": "c3", "ParticipantId": "p5", "EndpointId": "e5", "ParticipantDuration": int64(999)})
+	addRows(t, ws, "ACSCallSummaryUpdates", summaryUpdate("c3", "p5", "e5", 1, t0.Add(70*time.Second), int64(60)))
+
+	// Within the grace period nothing is final.
+	if r := fin(t0.Add(3 * time.Minute)); r.Summaries != 0 {
+		t.Errorf("finalised within the grace period: %+v", r)
+	}
+	if got := finals(t, ws); got != "c3/p5/e5:999" {
+		t.Errorf("finals within grace: %s", got)
+	}
+	r := fin(t0.Add(5 * time.Minute))
+	if got := finals(t, ws); got != "c1/p1/e1:20 c1/p2/e2:10 c3/p5/e5:999" || r.Summaries != 2 {
+		t.Errorf("finals after grace: %s (%+v)", got, r)
+	}
+	// Running again changes nothing.
+	if r := fin(t0.Add(6 * time.Minute)); r.Summaries != 0 || r.Replaced != 0 {
+		t.Errorf("second run: %+v", r)
+	}
+
+	// A late, higher version replaces p2's final row once it settles.
+	addRows(t, ws, "ACSCallSummaryUpdates", summaryUpdate("c1", "p2", "e2", 3, t0.Add(time.Hour), int64(60)))
+	fin(t0.Add(time.Hour + time.Minute))
+	if got := finals(t, ws); !strings.Contains(got, "c1/p2/e2:10") {
+		t.Errorf("replaced before the late version settled: %s", got)
+	}
+	r = fin(t0.Add(time.Hour + 3*time.Minute))
+	if got := finals(t, ws); got != "c1/p1/e1:20 c1/p2/e2:30 c3/p5/e5:999" || r.Replaced != 1 || r.Summaries != 1 {
+		t.Errorf("after the late version: %s (%+v)", got, r)
+	}
+
+	// A row sent as final after a derived one displaces it.
+	addRows(t, ws, "ACSCallSummary", map[string]any{"TimeGenerated": t0, "CorrelationId": "c1", "ParticipantId": "p1", "EndpointId": "e1", "ParticipantDuration": int64(777)})
+	fin(t0.Add(2 * time.Hour))
+	if got := finals(t, ws); got != "c1/p1/e1:777 c1/p2/e2:30 c3/p5/e5:999" {
+		t.Errorf("after a final sent directly: %s", got)
+	}
+
+	// c2 ends: it becomes final after the grace period.
+	addRows(t, ws, "ACSCallSummaryUpdates", summaryUpdate("c2", "p3", "e3", 2, t0.Add(3*time.Hour), int64(100)))
+	fin(t0.Add(3*time.Hour + 3*time.Minute))
+	if got := finals(t, ws); !strings.Contains(got, "c2/-/e3:20") && !strings.Contains(got, "c2/p3/e3:20") {
+		t.Errorf("c2 after it ended: %s", got)
+	}
+	// Final rows carry the final table's columns, not the version.
+	res := query(t, ws, `SELECT Category, Type, OperationName FROM ACSCallSummary WHERE CorrelationId = 'c2'`)
+	if fmt.Sprint(res.Rows) != "[[CallSummary ACSCallSummary CallSummary]]" {
+		t.Errorf("final row columns: %v", res.Rows)
+	}
+}
+
+// A P2P call of two endpoints sending audio and video: two summary rows
+// (no ParticipantId) and four diagnostics rows, one per outbound stream,
+// however many versions came.
+func TestFinalizeP2PRowCounts(t *testing.T) {
+	st, ws := openTest(t, t.TempDir())
+	defer st.Close()
+	for _, ep := range []string{"alice", "bob"} {
+		for v := int64(1); v <= 3; v++ {
+			addRows(t, ws, "ACSCallSummaryUpdates", summaryUpdate("p2p", "", ep, v, t0.Add(time.Duration(v)*time.Minute), int64(30)))
+			for i, media := range []string{"Audio", "Video"} {
+				addRows(t, ws, "ACSCallDiagnosticsUpdates", map[string]any{
+					"TimeGenerated": t0.Add(time.Duration(v) * time.Minute), "CorrelationId": "p2p", "EndpointId": ep,
+					"MediaType": media, "StreamId": int64(100 + i), "CallUpdatesVersion": v, "JitterAvg": v,
+				})
+			}
+		}
+	}
+	r, err := ws.Finalize(context.Background(), t0.Add(time.Hour), 2*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summaries != 2 || r.Diagnostics != 4 {
+		t.Errorf("finalised %+v, want 2 summaries and 4 diagnostics", r)
+	}
+	res := query(t, ws, `SELECT count(*), min(JitterAvg), max(JitterAvg) FROM ACSCallDiagnostics`)
+	if fmt.Sprint(res.Rows[0]) != "[4 3 3]" {
+		t.Errorf("diagnostics finals: %v, want 4 rows of version 3", res.Rows[0])
+	}
+}
+
+func TestScanReplaceDeleteVolume(t *testing.T) {
+	st, ws := openTest(t, t.TempDir())
+	defer st.Close()
+	ctx := context.Background()
+	for h := range 5 {
+		for i := range h + 1 {
+			addRows(t, ws, "ACSCallSurvey", map[string]any{"TimeGenerated": t0.Add(time.Duration(h)*time.Hour + time.Duration(i)*time.Minute),
+				"SurveyId": fmt.Sprintf("s%d-%d", h, i), "OverallRatingScore": int64(h), "_BilledSize": 100.0})
+		}
+	}
+	tbl := schema.ByName("ACSCallSurvey")
+	var seen []string
+	err := ws.Scan(ctx, tbl, []string{"SurveyId", "TimeGenerated", "OverallRatingScore"}, t0.Add(time.Hour), t0.Add(3*time.Hour), func(r []any) error {
+		seen = append(seen, fmt.Sprintf("%v@%s:%v", r[0], r[1].(time.Time).Format("15:04"), r[2]))
+		return nil
+	})
+	sort.Strings(seen)
+	if err != nil || strings.Join(seen, " ") != "s1-0@11:00:1 s1-1@11:01:1 s2-0@12:00:2 s2-1@12:01:2 s2-2@12:02:2" {
+		t.Errorf("scan: %v %v", seen, err)
+	}
+	vol, err := ws.Volume(ctx, tbl, t0, t0.Add(24*time.Hour))
+	if err != nil || len(vol) != 5 || vol[4].Records != 5 || vol[4].Bytes != 500 || !vol[4].Hour.Equal(t0.Add(4*time.Hour)) {
+		t.Errorf("volume: %+v %v", vol, err)
+	}
+	n, err := ws.DeleteBefore(ctx, tbl, t0.Add(2*time.Hour))
+	if err != nil || n != 3 {
+		t.Errorf("deleted %d, %v", n, err)
+	}
+	err = ws.Replace(ctx, tbl, t0.Add(4*time.Hour), t0.Add(5*time.Hour), [][]any{row(t, "ACSCallSurvey", map[string]any{"TimeGenerated": t0.Add(4 * time.Hour), "SurveyId": "new"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := query(t, ws, `SELECT count(*), count(*) FILTER (WHERE SurveyId = 'new') FROM ACSCallSurvey`)
+	if fmt.Sprint(res.Rows[0]) != "[8 1]" { // 15 rows, 3 deleted, the 5 of hour 4 replaced by 1
+		t.Errorf("after delete and replace: %v", res.Rows[0])
+	}
+}
+
+func TestDropWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	st, ws := openTest(t, dir)
+	defer st.Close()
+	addRows(t, ws, "ACSCallSurvey", map[string]any{"TimeGenerated": t0, "SurveyId": "x"})
+	if err := st.DropWorkspace(context.Background(), "default"); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := st.Workspace(context.Background(), testRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := query(t, ws, `SELECT count(*) FROM ACSCallSurvey`); res.Rows[0][0] != int64(0) {
+		t.Errorf("dropped workspace still has %v rows", res.Rows[0][0])
+	}
+}
