@@ -20,24 +20,33 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 table{border-collapse:collapse}td,th{padding:.2rem .8rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 code{background:#8881;padding:0 .3rem}@media(prefers-color-scheme:dark){body{background:#111;color:#ddd}a{color:#8bf}}</style></head><body>
 <h1>callscope</h1>`)
-	fmt.Fprintf(&b, "<p>Workspace <b>%s</b> (id <code>%s</code>).</p>", html.EscapeString(s.defaultW.Name()), html.EscapeString(s.defaultW.ID()))
-	b.WriteString("<table><tr><th>Table</th><th>Rows</th><th>Newest TimeGenerated</th></tr>")
-	for _, t := range schema.Tables() {
-		q := fmt.Sprintf(`SELECT count(*), max("TimeGenerated") FROM "%s"`, t.Name)
-		res, err := s.defaultW.Query(r.Context(), q, store.QueryOptions{MaxRows: 1, Timeout: s.cfg.QueryTimeout})
-		rows, newest := "?", ""
-		if err == nil && len(res.Rows) == 1 {
-			rows = fmt.Sprint(res.Rows[0][0])
-			if res.Rows[0][1] != nil {
-				newest = fmt.Sprint(res.Rows[0][1])
+	if s.cfg.Open {
+		for _, reg := range s.registry.Workspaces() {
+			ws, err := s.storeWorkspace(r.Context(), reg)
+			if err != nil {
+				continue
 			}
+			fmt.Fprintf(&b, "<h2>Workspace %s</h2><p>id <code>%s</code></p>", html.EscapeString(reg.Name), html.EscapeString(reg.ID))
+			b.WriteString("<table><tr><th>Table</th><th>Rows</th><th>Newest TimeGenerated</th></tr>")
+			for _, t := range schema.Tables() {
+				q := fmt.Sprintf(`SELECT count(*), max("TimeGenerated") FROM "%s"`, t.Name)
+				res, err := ws.Query(r.Context(), q, store.QueryOptions{MaxRows: 1, Timeout: s.cfg.QueryTimeout})
+				rows, newest := "?", ""
+				if err == nil && len(res.Rows) == 1 {
+					rows = fmt.Sprint(res.Rows[0][0])
+					if res.Rows[0][1] != nil {
+						newest = fmt.Sprint(res.Rows[0][1])
+					}
+				}
+				fmt.Fprintf(&b, `<tr><td>%s</td><td class="n">%s</td><td>%s</td></tr>`, t.Name, rows, html.EscapeString(newest))
+			}
+			b.WriteString("</table>")
 		}
-		fmt.Fprintf(&b, `<tr><td>%s</td><td class="n">%s</td><td>%s</td></tr>`, t.Name, rows, html.EscapeString(newest))
 	}
-	b.WriteString(`</table>
-<h2>API</h2><ul>
+	b.WriteString(`<h2>API</h2><ul>
 <li><code>POST /v1/ingest</code> — records as an Event Hubs envelope, NDJSON or a JSON array, optionally gzip</li>
-<li><code>POST /v1/workspaces/default/sql</code> — read-only SQL, answered in the Log Analytics result shape</li>
+<li><code>POST /v1/workspaces/{workspace}/sql</code> — read-only SQL, answered in the Log Analytics result shape</li>
+<li><code>/v1/workspaces</code>, <code>/v1/resources/{resourceId}/diagnosticSettings/{name}</code>, <code>/v1/keys</code> — administration (admin key)</li>
 <li><a href="/metrics"><code>/metrics</code></a>, <a href="/healthz"><code>/healthz</code></a>, <a href="/readyz"><code>/readyz</code></a></li>
 </ul></body></html>`)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -11,7 +11,37 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/internal/decode"
+	"github.com/callscope/callscope/internal/ingest"
+	"github.com/callscope/callscope/internal/workspace"
 )
+
+// ingestTarget says where the records of a request go: where the
+// diagnostic settings of their resources send them, if the key covers the
+// resource; records that cannot be stored are kept in the default
+// workspace's errors table.
+func (s *Server) ingestTarget(r *http.Request, key *workspace.Key) (ingest.Target, error) {
+	def, err := s.registry.Workspace(workspace.DefaultName)
+	if err != nil {
+		return ingest.Target{}, err
+	}
+	errorsWS, err := s.storeWorkspace(r.Context(), def)
+	if err != nil {
+		return ingest.Target{}, err
+	}
+	t := ingest.Target{Source: "http " + r.RemoteAddr, Route: s.route(r.Context()), Errors: errorsWS}
+	if key != nil && key.Kind == workspace.IngestKey {
+		t.Allow = func(resourceID string) error {
+			if resourceID == "" {
+				return errors.New("the record names no resourceId, so the key cannot cover it")
+			}
+			if !key.Covers(resourceID) {
+				return fmt.Errorf("the key does not cover resource %s", resourceID)
+			}
+			return nil
+		}
+	}
+	return t, nil
+}
 
 // ingestResponse is the answer to POST /v1/ingest, sent only after the
 // accepted records are durably committed.
@@ -51,6 +81,18 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) int {
 			fmt.Sprintf("Content-Encoding %q is not supported; send gzip or an uncompressed body", enc))
 	}
 
+	key, ok := s.authenticate(w, r)
+	if !ok {
+		return http.StatusUnauthorized
+	}
+	if key != nil && key.Kind == workspace.ReadKey {
+		return fail(http.StatusForbidden, "Forbidden", "a read key cannot send records; use an ingest key")
+	}
+	target, err := s.ingestTarget(r, key)
+	if err != nil {
+		return fail(http.StatusServiceUnavailable, "StoreUnavailable", err.Error())
+	}
+
 	// A slot bounds the requests being decoded at once, and so the memory
 	// their rows take until they are committed.
 	select {
@@ -71,7 +113,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) int {
 		body = br
 	}
 
-	sum, err := s.ingester.Body(r.Context(), body, "http "+r.RemoteAddr)
+	sum, err := s.ingester.Body(r.Context(), body, target)
 	var bodyErr *decode.BodyError
 	var maxBytes *http.MaxBytesError
 	switch {

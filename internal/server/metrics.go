@@ -23,6 +23,11 @@ type Metrics struct {
 	commitErrors *prometheus.CounterVec
 	queries      *prometheus.CounterVec // by language and outcome
 	queryTime    *prometheus.HistogramVec
+
+	jobRuns     *prometheus.CounterVec // by job and outcome
+	jobLastRun  *prometheus.GaugeVec   // unix time of the last run, by job
+	jobDuration *prometheus.GaugeVec   // seconds the last run took, by job
+	jobRows     *prometheus.CounterVec // rows written (or deleted, for retention), by job
 }
 
 func NewMetrics() *Metrics {
@@ -69,8 +74,24 @@ func NewMetrics() *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
 		}, []string{"language"}),
 	}
+	m.jobRuns = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "callscope_job_runs_total",
+		Help: "Runs of the derived-data jobs, by job and outcome.",
+	}, []string{"job", "outcome"})
+	m.jobLastRun = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "callscope_job_last_run_timestamp_seconds",
+		Help: "When each job last ran (Unix time).",
+	}, []string{"job"})
+	m.jobDuration = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "callscope_job_last_duration_seconds",
+		Help: "How long each job's last run took.",
+	}, []string{"job"})
+	m.jobRows = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "callscope_job_rows_total",
+		Help: "Rows each job wrote (for retention: deleted).",
+	}, []string{"job"})
 	m.reg.MustRegister(m.records, m.requests, m.bytesIn, m.requestTime, m.commitTime, m.commitRows,
-		m.commitErrors, m.queries, m.queryTime,
+		m.commitErrors, m.queries, m.queryTime, m.jobRuns, m.jobLastRun, m.jobDuration, m.jobRows,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -83,6 +104,18 @@ func (m *Metrics) Committed(workspace string, rows int, took time.Duration, err 
 	}
 	m.commitTime.WithLabelValues(workspace).Observe(took.Seconds())
 	m.commitRows.Observe(float64(rows))
+}
+
+// JobDone implements derive.Observer.
+func (m *Metrics) JobDone(job string, took time.Duration, rows int, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.jobRuns.WithLabelValues(job, outcome).Inc()
+	m.jobLastRun.WithLabelValues(job).Set(float64(time.Now().Unix()))
+	m.jobDuration.WithLabelValues(job).Set(took.Seconds())
+	m.jobRows.WithLabelValues(job).Add(float64(rows))
 }
 
 // ingested counts the outcome of one body.

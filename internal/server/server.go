@@ -1,6 +1,8 @@
 // Package server is callscope's HTTP API: ingestion compatible with what
-// Azure diagnostic settings export, queries answered in the Log Analytics
-// result shape, health and readiness, and Prometheus metrics.
+// Azure diagnostic settings export, routed by diagnostic settings; queries
+// answered in the Log Analytics result shape; the administration of
+// workspaces, resources, settings, keys and retention; health, readiness
+// and Prometheus metrics.
 package server
 
 import (
@@ -10,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,12 +21,10 @@ import (
 
 	"github.com/callscope/callscope/internal/decode"
 	"github.com/callscope/callscope/internal/ingest"
+	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/store"
+	"github.com/callscope/callscope/internal/workspace"
 )
-
-// DefaultWorkspace receives every record until workspaces and diagnostic
-// settings route them elsewhere.
-const DefaultWorkspace = "default"
 
 // Config holds the server's settings.
 type Config struct {
@@ -37,25 +39,31 @@ type Config struct {
 	// ShutdownTimeout bounds how long a graceful stop waits for requests
 	// in flight.
 	ShutdownTimeout time.Duration
-	Metrics         *Metrics
-	Logger          *slog.Logger
+	// Open serves without keys: every request may do everything. Only for
+	// a loopback address; the caller decides and says so in the log.
+	Open    bool
+	Metrics *Metrics
+	Logger  *slog.Logger
 }
 
-// Server serves the HTTP API over a store.
+// Server serves the HTTP API over a store and a registry.
 type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	store    store.Store
-	defaultW store.Workspace
+	registry *workspace.Registry
 	ingester *ingest.Ingester
 	metrics  *Metrics
 	slots    chan struct{}
 	ready    atomic.Bool
 	mux      *http.ServeMux
+
+	mu   sync.Mutex
+	open map[string]store.Workspace // workspace id → opened store workspace
 }
 
-// New prepares a server over st and opens the default workspace.
-func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
+// New prepares a server over a store and a registry.
+func New(ctx context.Context, cfg Config, st store.Store, reg *workspace.Registry) (*Server, error) {
 	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.MaxConcurrentIngest <= 0 {
 		cfg.MaxConcurrentIngest = 4
@@ -75,19 +83,25 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	ws, err := st.Workspace(ctx, DefaultWorkspace)
-	if err != nil {
-		return nil, err
-	}
 	s := &Server{
 		cfg:      cfg,
 		log:      cfg.Logger,
 		store:    st,
-		defaultW: ws,
-		ingester: ingest.New(ws, cfg.Limits),
+		registry: reg,
+		ingester: ingest.New(cfg.Limits, reg.TenantOf),
 		metrics:  cfg.Metrics,
 		slots:    make(chan struct{}, cfg.MaxConcurrentIngest),
 		mux:      http.NewServeMux(),
+		open:     map[string]store.Workspace{},
+	}
+	// Open the default workspace now, so that a store that cannot open
+	// fails the start rather than the first request.
+	def, err := reg.Workspace(workspace.DefaultName)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.storeWorkspace(ctx, def); err != nil {
+		return nil, err
 	}
 	s.routes()
 	s.ready.Store(true)
@@ -98,6 +112,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/ingest", s.handleIngest)
 	s.mux.HandleFunc("POST /v1/workspaces/{workspace}/sql", s.handleSQL)
 	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/sql", s.handleSQL)
+	s.adminRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -109,8 +124,18 @@ func (s *Server) routes() {
 	})
 }
 
-// Handler returns the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler returns the server's HTTP handler. Resource ids contain slashes
+// and may come URL-encoded, so /v1/resources/… is dispatched before the
+// mux, which would otherwise clean double slashes into a redirect.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/resources" || strings.HasPrefix(r.URL.Path, "/v1/resources/") {
+			s.handleResources(w, r)
+			return
+		}
+		s.mux.ServeHTTP(w, r)
+	})
+}
 
 // Serve answers requests on ln with h (nil: the server's own handler) until
 // ctx is done, then stops gracefully: it refuses new connections, lets
@@ -118,7 +143,7 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // answered), and returns. The caller closes the store afterwards.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	if h == nil {
-		h = s.mux
+		h = s.Handler()
 	}
 	hs := &http.Server{
 		Handler:           h,
@@ -151,12 +176,66 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// workspace resolves the workspace a request names.
+// storeWorkspace opens (once) the store side of a registry workspace.
+func (s *Server) storeWorkspace(ctx context.Context, w workspace.Workspace) (store.Workspace, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ws, ok := s.open[w.ID]; ok {
+		return ws, nil
+	}
+	ws, err := s.store.Workspace(ctx, store.WorkspaceRef{Name: w.Name, ID: w.ID})
+	if err != nil {
+		return nil, err
+	}
+	s.open[w.ID] = ws
+	return ws, nil
+}
+
+// forget drops a deleted workspace from the cache.
+func (s *Server) forget(id string) {
+	s.mu.Lock()
+	delete(s.open, id)
+	s.mu.Unlock()
+}
+
+// route returns the store workspaces a record of a table from a resource
+// goes to, following the diagnostic settings.
+func (s *Server) route(ctx context.Context) func(t *schema.Table, resourceID string) []store.Workspace {
+	return func(t *schema.Table, resourceID string) []store.Workspace {
+		var out []store.Workspace
+		for _, w := range s.registry.Route(resourceID, t.Category) {
+			ws, err := s.storeWorkspace(ctx, *w)
+			if err != nil {
+				s.log.Error("opening workspace", "workspace", w.Name, "err", err)
+				continue
+			}
+			out = append(out, ws)
+		}
+		return out
+	}
+}
+
+// workspace resolves the workspace a request names and checks that the
+// caller may read it.
 func (s *Server) workspace(w http.ResponseWriter, r *http.Request) (store.Workspace, bool) {
+	key, ok := s.authenticate(w, r)
+	if !ok {
+		return nil, false
+	}
 	name := r.PathValue("workspace")
-	if name != s.defaultW.Name() && name != s.defaultW.ID() {
+	reg, err := s.registry.Workspace(name)
+	if err != nil {
 		writeError(w, http.StatusNotFound, "WorkspaceNotFoundError", fmt.Sprintf("workspace %q does not exist", name), nil)
 		return nil, false
 	}
-	return s.defaultW, true
+	if key != nil && !key.CanRead(reg.ID) {
+		writeError(w, http.StatusForbidden, "Forbidden", fmt.Sprintf("the key may not read workspace %s", reg.Name), nil)
+		return nil, false
+	}
+	ws, err := s.storeWorkspace(r.Context(), reg)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "StoreUnavailable", err.Error(), nil)
+		return nil, false
+	}
+	return ws, true
 }

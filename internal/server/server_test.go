@@ -15,25 +15,50 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/internal/decode"
+	"github.com/callscope/callscope/internal/store"
 	"github.com/callscope/callscope/internal/store/duckdb"
+	"github.com/callscope/callscope/internal/workspace"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 type testServer struct {
 	*httptest.Server
-	srv   *Server
-	store *duckdb.Store
+	srv      *Server
+	store    *duckdb.Store
+	registry *workspace.Registry
 }
 
+// testResource is the resource of the test records; startServer routes all
+// its logs to the default workspace.
+const testResource = "/subscriptions/s1/resourcegroups/rg/providers/microsoft.communication/communicationservices/a"
+
+// startServer serves a fresh data folder, open (no keys), with the test
+// resource's logs routed to the default workspace.
 func startServer(t *testing.T, lim decode.Limits) *testServer {
 	t.Helper()
+	ts := startServerWith(t, lim, true)
+	ts.routeAll(t, testResource, "tenant-1", workspace.DefaultName)
+	return ts
+}
+
+func startServerWith(t *testing.T, lim decode.Limits, open bool) *testServer {
+	t.Helper()
+	dir := t.TempDir()
 	m := NewMetrics()
-	st, err := duckdb.Open(duckdb.Options{Dir: t.TempDir(), MemoryLimit: "256MB", Threads: 2, Observer: m, Logger: quiet})
+	st, err := duckdb.Open(duckdb.Options{Dir: dir, MemoryLimit: "256MB", Threads: 2, Observer: m, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(context.Background(), Config{Limits: lim, Metrics: m, Logger: quiet, QueryTimeout: 10 * time.Second, MaxResultRows: 1000}, st)
+	backend, err := workspace.OpenFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := workspace.Open(backend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(context.Background(), Config{Limits: lim, Metrics: m, Logger: quiet, QueryTimeout: 10 * time.Second, MaxResultRows: 1000, Open: open}, st, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,8 +66,34 @@ func startServer(t *testing.T, lim decode.Limits) *testServer {
 	t.Cleanup(func() {
 		ts.Close()
 		st.Close()
+		reg.Close()
 	})
-	return &testServer{Server: ts, srv: srv, store: st}
+	return &testServer{Server: ts, srv: srv, store: st, registry: reg}
+}
+
+// routeAll registers a resource and sends all its logs to a workspace.
+func (ts *testServer) routeAll(t *testing.T, resource, tenant, ws string) {
+	t.Helper()
+	if _, err := ts.registry.RegisterResource(resource, tenant); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.registry.PutSetting(resource, "all-to-"+ws, ws, []workspace.LogSetting{{CategoryGroup: workspace.AllLogs, Enabled: true}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// defaultWS is the store side of the default workspace.
+func (ts *testServer) defaultWS(t *testing.T) store.Workspace {
+	t.Helper()
+	w, err := ts.registry.Workspace(workspace.DefaultName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := ts.srv.storeWorkspace(context.Background(), w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
 }
 
 type ingestReply struct {
@@ -123,7 +174,7 @@ func (ts *testServer) count(t *testing.T, table string) int {
 
 const (
 	goodSummary = `{"time":"2021-07-19T18:46:50.188Z","resourceId":"SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.COMMUNICATION/COMMUNICATIONSERVICES/A","category":"CallSummary","correlationId":"c1","properties":{"callDuration":"6","callType":"P2P"}}`
-	goodDiag    = `{"time":"2021-07-19T18:46:50.188Z","category":"CallDiagnostics","correlationId":"c1","properties":{"mediaType":"Audio","jitterAvg":"1"}}`
+	goodDiag    = `{"time":"2021-07-19T18:46:50.188Z","resourceId":"/subscriptions/s1/resourcegroups/rg/providers/microsoft.communication/communicationservices/a","category":"CallDiagnostics","correlationId":"c1","properties":{"mediaType":"Audio","jitterAvg":"1"}}`
 )
 
 // A mixed body: valid records are stored, the bad ones are listed with
@@ -133,7 +184,7 @@ func TestIngestProcessesBodyWhole(t *testing.T) {
 	ts := startServer(t, decode.Limits{})
 	body := strings.Join([]string{
 		goodSummary,
-		`{"category":"CallSummary","properties":{"callDuration":"six"}}`,
+		`{"category":"CallSummary","resourceId":"` + testResource + `","properties":{"callDuration":"six"}}`,
 		goodDiag,
 		`{"category":"SomethingElse"}`,
 		`{not json`,
@@ -163,7 +214,7 @@ func TestIngestProcessesBodyWhole(t *testing.T) {
 	if len(rows) != 3 {
 		t.Fatalf("%d error rows", len(rows))
 	}
-	if rows[0][1] != `{"category":"CallSummary","properties":{"callDuration":"six"}}` || rows[0][2] != "CallSummary" || rows[0][3] != "ACSCallSummary" || !strings.HasPrefix(rows[0][4].(string), "record 1 (line 2") {
+	if rows[0][1] != `{"category":"CallSummary","resourceId":"`+testResource+`","properties":{"callDuration":"six"}}` || rows[0][2] != "CallSummary" || rows[0][3] != "ACSCallSummary" || !strings.HasPrefix(rows[0][4].(string), "record 1 (line 2") {
 		t.Errorf("error row %v", rows[0])
 	}
 }
@@ -176,7 +227,7 @@ func TestIngestRejectsUnreadableBodies(t *testing.T) {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
 		for range records {
-			fmt.Fprintf(zw, `{"category":"CallSummary","properties":{"pad":"%s"}}`+"\n", strings.Repeat("x", pad))
+			fmt.Fprintf(zw, `{"category":"CallSummary","resourceId":"%s","properties":{"pad":"%s"}}`+"\n", testResource, strings.Repeat("x", pad))
 		}
 		zw.Close()
 		return buf.Bytes()
