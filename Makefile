@@ -9,7 +9,7 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X github.com/callscope/callscope/internal/cli.Version=$(VERSION)
 # Packages that do not link DuckDB, checked with the race detector (the
 # DuckDB ones are exercised under load by the end-to-end tests instead).
-RACE_PKGS := ./internal/decode/... ./internal/schema/... ./internal/simulate/... ./internal/report/...
+RACE_PKGS := ./internal/decode/... ./internal/schema/... ./internal/simulate/... ./internal/report/... ./internal/workspace/... ./internal/callmetrics/...
 
 .PHONY: all build demo test deps lint bench fuzz clean
 

@@ -100,6 +100,30 @@ func serve(t *testing.T, data string, extra ...string) *server {
 	return nil
 }
 
+// routeSimulator registers the simulator's resources and sends all their
+// logs to the default workspace, through the admin API.
+func (s *server) routeSimulator(t *testing.T) {
+	t.Helper()
+	for _, res := range simulate.DefaultResources() {
+		s.put(t, "/v1/resources"+res.ID, fmt.Sprintf(`{"tenantId":%q}`, res.TenantID))
+		s.put(t, "/v1/resources"+res.ID+"/diagnosticSettings/all", `{"workspaceId":"default","logs":[{"categoryGroup":"allLogs","enabled":true}]}`)
+	}
+}
+
+func (s *server) put(t *testing.T, path, body string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, s.url+path, strings.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("PUT %s: %d %s", path, resp.StatusCode, raw)
+	}
+}
+
 func (s *server) sql(t *testing.T, q string) [][]any {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"query": q})
@@ -125,6 +149,7 @@ func (s *server) sql(t *testing.T, q string) [][]any {
 func TestKill9KeepsAcknowledgedRecords(t *testing.T) {
 	data := t.TempDir()
 	s := serve(t, data)
+	s.routeSimulator(t)
 
 	// Batches of simulated records, each record tagged with its batch in an
 	// extra property (kept in AdditionalFields).
@@ -326,9 +351,10 @@ func TestImportTruncatedFile(t *testing.T) {
 func TestSQLWhileServing(t *testing.T) {
 	data := t.TempDir()
 	s := serve(t, data)
+	s.routeSimulator(t)
 	var body bytes.Buffer
 	zw := gzip.NewWriter(&body)
-	fmt.Fprintln(zw, `{"category":"CallSurvey","properties":{"SurveyId":"s-1","OverallRatingScore":"4"}}`)
+	fmt.Fprintf(zw, `{"category":"CallSurvey","resourceId":%q,"properties":{"SurveyId":"s-1","OverallRatingScore":"4"}}`+"\n", simulate.DefaultResources()[0].ID)
 	zw.Close()
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/v1/ingest", &body)
 	req.Header.Set("Content-Encoding", "gzip")
@@ -392,5 +418,99 @@ func TestDemo(t *testing.T) {
 	cmd.Process.Signal(os.Interrupt)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("demo did not stop cleanly: %v\n%s", err, log.String())
+	}
+}
+
+// Workspaces, resources, settings and keys survive a kill -9 of the server
+// that created them; once a key exists the server checks keys.
+func TestMetadataSurvivesKill9(t *testing.T) {
+	data := t.TempDir()
+	s := serve(t, data)
+	res := simulate.DefaultResources()[0]
+	s.put(t, "/v1/workspaces/ops", "")
+	s.put(t, "/v1/resources"+res.ID, fmt.Sprintf(`{"tenantId":%q}`, res.TenantID))
+	s.put(t, "/v1/resources"+res.ID+"/diagnosticSettings/to-ops", `{"workspaceId":"ops","logs":[{"category":"CallSurvey","enabled":true}]}`)
+	resp, err := http.Post(s.url+"/v1/keys", "application/json", strings.NewReader(`{"kind":"admin","name":"root"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ Key string }
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if created.Key == "" {
+		t.Fatal("no key created")
+	}
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+
+	s = serve(t, data)
+	get := func(path, key string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/v1/workspaces", ""); code != 401 {
+		t.Errorf("without a key after restart: %d (keys exist, so they are checked)", code)
+	}
+	if code, body := get("/v1/workspaces", created.Key); code != 200 || !strings.Contains(body, `"ops"`) {
+		t.Errorf("workspaces after restart: %d %s", code, body)
+	}
+	if code, body := get("/v1/resources"+res.ID+"/diagnosticSettings/to-ops", created.Key); code != 200 || !strings.Contains(body, "CallSurvey") {
+		t.Errorf("setting after restart: %d %s", code, body)
+	}
+}
+
+// The management commands work on a data folder, and the same commands
+// work on the running server with --url and an admin key.
+func TestManagementCommands(t *testing.T) {
+	data := t.TempDir()
+	res := simulate.DefaultResources()[0]
+	steps := [][]string{
+		{"workspace", "create", "ops"},
+		{"resource", "register", res.ID, "--tenant", res.TenantID},
+		{"settings", "put", "--resource", res.ID, "--name", "all", "--workspace", "ops", "--all-logs"},
+		{"workspace", "retention", "ops", "ACSCallSurvey", "90"},
+	}
+	for _, args := range steps {
+		if out, errOut, err := run(t, append(args, "--data", data)...); err != nil {
+			t.Fatalf("%v: %v\n%s%s", args, err, out, errOut)
+		}
+	}
+	out, _, err := run(t, "key", "create", "--kind", "admin", "--data", data, "--format", "json")
+	var key struct{ Key string }
+	if err != nil || json.Unmarshal([]byte(out), &key) != nil || key.Key == "" {
+		t.Fatalf("key create: %v %q", err, out)
+	}
+
+	// Without a key, a server reachable from elsewhere refuses to start
+	// (refused before it binds anything).
+	_, errOut, err := run(t, "serve", "--listen", "0.0.0.0:0", "--data", t.TempDir())
+	if err == nil || !strings.Contains(errOut, "key create --kind admin") {
+		t.Errorf("serve without keys on 0.0.0.0: %v %s", err, errOut)
+	}
+
+	s := serve(t, data)
+	out, errOut, err = run(t, "settings", "list", "--url", s.url, "--key", key.Key)
+	if err != nil || !strings.Contains(out, "ops") || !strings.Contains(out, "allLogs") {
+		t.Errorf("settings list --url: %v\n%s%s", err, out, errOut)
+	}
+	out, _, err = run(t, "workspace", "show", "ops", "--url", s.url, "--key", key.Key)
+	if err != nil || !strings.Contains(out, "ACSCallSurvey") || !strings.Contains(out, "90") {
+		t.Errorf("workspace show --url: %v\n%s", err, out)
+	}
+	if _, errOut, err := run(t, "workspace", "list", "--url", s.url); err == nil || !strings.Contains(errOut, "401") {
+		t.Errorf("workspace list --url without a key: %v %s", err, errOut)
+	}
+	// While the server runs, the data folder is its own.
+	if _, errOut, err := run(t, "workspace", "list", "--data", data); err == nil || !strings.Contains(errOut, "another callscope process") {
+		t.Errorf("workspace list on a served folder: %v %s", err, errOut)
 	}
 }

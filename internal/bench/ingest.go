@@ -98,8 +98,11 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	}
 
 	rep := &IngestReport{Records: o.Records, Clients: o.Clients, BatchBytes: o.BatchBytes}
-	file := filepath.Join(dir, fmt.Sprintf("mix-%d-seed%d.ndjson", o.Records, o.Seed))
-	size, err := generate(file, o)
+	// The calls of the week before today: recent enough that no retention
+	// removes them while the server runs.
+	from := time.Now().UTC().Truncate(24 * time.Hour).Add(-7 * 24 * time.Hour)
+	file := filepath.Join(dir, fmt.Sprintf("mix-%d-seed%d-%s.ndjson", o.Records, o.Seed, from.Format("20060102")))
+	size, err := generate(file, o, from)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +122,7 @@ var errEnough = errors.New("enough records")
 
 // generate writes the simulator's mix of records to an NDJSON file, or
 // reuses one from an earlier run with the same size and seed.
-func generate(path string, o IngestOptions) (int64, error) {
+func generate(path string, o IngestOptions, from time.Time) (int64, error) {
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		fmt.Fprintf(o.Log, "reusing %s\n", path)
 		return st.Size(), nil
@@ -132,7 +135,6 @@ func generate(path string, o IngestOptions) (int64, error) {
 	write := simulate.WriteNDJSON(w)
 	n := 0
 	start := time.Now()
-	from := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	_, err = simulate.Generate(simulate.Options{
 		Seed: o.Seed, Calls: max(o.Records/50, 100), From: from, To: from.Add(7 * 24 * time.Hour), Finals: true,
 	}, func(r simulate.Record) error {
@@ -197,6 +199,9 @@ func runServerBench(ctx context.Context, o IngestOptions, dir, file string, rep 
 		}
 	}()
 	if err := waitReady(ctx, base, 60*time.Second); err != nil {
+		return err
+	}
+	if err := routeSimulatorResources(base); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.Log, "server %s (pid %d) is ready; posting with %d clients\n", base, cmd.Process.Pid, o.Clients)
@@ -362,11 +367,17 @@ func postBatch(ctx context.Context, client *http.Client, url string, body []byte
 		return 0, 0, fmt.Errorf("server answered %s: %s", resp.Status, raw)
 	}
 	var r struct {
-		Accepted      int `json:"accepted"`
-		RejectedCount int `json:"rejectedCount"`
+		Accepted      int            `json:"accepted"`
+		RejectedCount int            `json:"rejectedCount"`
+		Dropped       map[string]int `json:"dropped"`
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return 0, 0, err
+	}
+	for reason, n := range r.Dropped {
+		if n > 0 {
+			return 0, 0, fmt.Errorf("the server dropped %d records (%s): the benchmark's settings do not route them", n, reason)
+		}
 	}
 	return r.Accepted, r.RejectedCount, nil
 }
@@ -409,6 +420,35 @@ func duckdbBaseline(ctx context.Context, o IngestOptions, dir, file string, rep 
 	rep.DuckDBRowsPerS = float64(rep.DuckDBRows) / rep.DuckDBSeconds
 	db.Close()
 	rep.DuckDBDiskBytes = dirSizeGlob(path)
+	return nil
+}
+
+// routeSimulatorResources registers the simulator's resources on a fresh,
+// open server and sends all their logs to the default workspace.
+func routeSimulatorResources(base string) error {
+	for _, res := range simulate.DefaultResources() {
+		path := base + "/v1/resources" + res.ID
+		for _, req := range []struct {
+			url  string
+			body string
+		}{
+			{path, fmt.Sprintf(`{"tenantId":%q}`, res.TenantID)},
+			{path + "/diagnosticSettings/bench", `{"workspaceId":"default","logs":[{"categoryGroup":"allLogs","enabled":true}]}`},
+		} {
+			r, err := http.NewRequest(http.MethodPut, req.url, strings.NewReader(req.body))
+			if err != nil {
+				return err
+			}
+			resp, err := http.DefaultClient.Do(r)
+			if err != nil {
+				return err
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("setting up %s: %s", req.url, resp.Status)
+			}
+		}
+	}
 	return nil
 }
 

@@ -44,6 +44,11 @@ var commands = []commandInfo{
 	{"import", "[flags] PATH…", "load exported call logs from files or folders", func() command { return &importCmd{} }},
 	{"simulate", "[flags]", "generate realistic call logs to a file or a server", func() command { return &simulateCmd{} }},
 	{"sql", "[flags] 'QUERY'", "run read-only SQL against a workspace", func() command { return &sqlCmd{} }},
+	{"workspace", "create|list|show|retention|delete [NAME …] [flags]", "manage workspaces and their tables' retention", func() command { return &workspaceCmd{} }},
+	{"resource", "register|list|delete [RESOURCE_ID] [flags]", "register the ACS resources whose logs come in", func() command { return &resourceCmd{} }},
+	{"settings", "put|list|delete --resource ID --name NAME [flags]", "manage diagnostic settings: which categories go to which workspace", func() command { return &settingsCmd{} }},
+	{"key", "create|list|revoke [KEY_ID] [flags]", "manage API keys (ingest, read, admin)", func() command { return &keyCmd{} }},
+	{"derive", "[--once] [flags]", "run the derived-data jobs: finals, daily metrics, usage, retention", func() command { return &deriveCmd{} }},
 	{"bench", "ingest [flags]", "measure ingestion against DuckDB's own loader", func() command { return &benchCmd{} }},
 	{"version", "", "print version information", func() command { return &versionCmd{} }},
 }

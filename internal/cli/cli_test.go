@@ -93,10 +93,27 @@ func TestSettingsErrors(t *testing.T) {
 	}
 }
 
-func TestCheckOpenListen(t *testing.T) {
-	for addr, ok := range map[string]bool{"127.0.0.1:8080": true, "[::1]:80": true, "localhost:1": true, "0.0.0.0:8080": false, ":8080": false, "10.0.0.5:80": false} {
-		if err := checkOpenListen(addr); (err == nil) != ok {
-			t.Errorf("%s: %v", addr, err)
+func TestDecideOpen(t *testing.T) {
+	cases := []struct {
+		listen          string
+		asked, haveKeys bool
+		open, fails     bool
+	}{
+		{"127.0.0.1:8080", false, false, true, false}, // loopback without keys: open
+		{"[::1]:80", false, true, false, false},       // keys exist: checked, even on loopback
+		{"localhost:1", true, true, true, false},      // --open on loopback
+		{"0.0.0.0:8080", false, false, false, true},   // reachable without keys: refused
+		{"10.0.0.5:80", false, true, false, false},    // reachable with keys: checked
+		{"10.0.0.5:80", true, true, false, true},      // --open off loopback: refused
+		{":8080", false, false, false, true},
+	}
+	for _, c := range cases {
+		open, err := decideOpen(c.listen, c.asked, c.haveKeys, "/data")
+		if open != c.open || (err != nil) != c.fails {
+			t.Errorf("decideOpen(%s, asked=%v, keys=%v) = %v, %v", c.listen, c.asked, c.haveKeys, open, err)
 		}
+	}
+	if _, err := decideOpen("0.0.0.0:8080", false, false, "/data"); err == nil || !strings.Contains(err.Error(), "callscope key create --kind admin --data /data") {
+		t.Errorf("the refusal does not say how to make a key: %v", err)
 	}
 }

@@ -14,11 +14,13 @@ import (
 
 	"github.com/callscope/callscope/internal/decode"
 	"github.com/callscope/callscope/internal/simulate"
+	"github.com/callscope/callscope/internal/workspace"
 )
 
 type demoCmd struct {
 	store    storeFlags
 	srv      serverFlags
+	jobs     jobFlags
 	log      logFlags
 	seed     uint64
 	backfill int
@@ -29,6 +31,7 @@ type demoCmd struct {
 func (c *demoCmd) flags(fs *flag.FlagSet) {
 	c.srv.register(fs, "127.0.0.1:8080")
 	c.store.register(fs, "data `directory` (default: a fresh temporary folder, removed at exit unless --keep)")
+	c.jobs.register(fs, 30*time.Second)
 	c.log.register(fs)
 	// The demo starts from nothing unless told otherwise.
 	fs.Lookup("data").DefValue = ""
@@ -66,7 +69,10 @@ func (c *demoCmd) run(ctx context.Context, args []string) error {
 	ready := make(chan string, 1)
 	served := make(chan error, 1)
 	go func() {
-		served <- runServer(ctx, log, &c.store, &c.srv, decode.DefaultLimits(), func(url string) { ready <- url })
+		served <- runServer(ctx, serveOptions{
+			log: log, store: &c.store, srv: &c.srv, jobs: &c.jobs, limits: decode.DefaultLimits(),
+			open: true, setup: demoSettings, ready: func(url string) { ready <- url },
+		})
 	}()
 	var base string
 	select {
@@ -86,6 +92,25 @@ func (c *demoCmd) run(ctx context.Context, args []string) error {
 }
 
 // feed posts a day of calls, then live calls, to the server.
+// demoSettings registers the simulator's resources, with their tenants, and
+// sends all their logs to the default workspace, as a diagnostic setting
+// with allLogs would in Azure.
+func demoSettings(reg *workspace.Registry) error {
+	for _, res := range simulate.DefaultResources() {
+		if _, err := reg.RegisterResource(res.ID, res.TenantID); err != nil {
+			return err
+		}
+		if _, err := reg.Setting(res.ID, "demo-all-logs"); err == nil {
+			continue
+		}
+		logs := []workspace.LogSetting{{CategoryGroup: workspace.AllLogs, Enabled: true}}
+		if _, err := reg.PutSetting(res.ID, "demo-all-logs", workspace.DefaultName, logs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // loadBackfill posts a day of calls with a few concurrent posters, as
 // several exporters would.
 func (c *demoCmd) loadBackfill(ctx context.Context, u string) error {

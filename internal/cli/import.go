@@ -20,6 +20,7 @@ import (
 
 	"github.com/callscope/callscope/internal/ingest"
 	"github.com/callscope/callscope/internal/schema"
+	"github.com/callscope/callscope/internal/store"
 )
 
 type importCmd struct {
@@ -38,7 +39,7 @@ func (c *importCmd) flags(fs *flag.FlagSet) {
 	c.store.register(fs, "data `directory` (one DuckDB file per workspace)")
 	c.limits.register(fs)
 	c.log.register(fs)
-	fs.StringVar(&c.workspace, "workspace", "default", "workspace to import into")
+	fs.StringVar(&c.workspace, "workspace", "default", "workspace to import into: an explicit import stores every record there, whatever the diagnostic settings say")
 	fs.IntVar(&c.chunk, "chunk", 50_000, "records per commit")
 	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "files decoded at once")
 	fs.StringVar(&c.format, "format", "table", "summary format: table or json")
@@ -77,15 +78,28 @@ func (c *importCmd) run(ctx context.Context, args []string) error {
 		}
 		defer stop()
 	}
+	reg, err := openRegistry(c.store.data)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	w, err := reg.Workspace(c.workspace)
+	if err != nil {
+		return fmt.Errorf("%w (create it with: callscope workspace create %s --data %s)", err, c.workspace, c.store.data)
+	}
 	st, err := c.store.open(log, nil)
 	if err != nil {
 		return err
 	}
-	ws, err := st.Workspace(ctx, c.workspace)
+	ws, err := st.Workspace(ctx, store.WorkspaceRef{Name: w.Name, ID: w.ID})
 	if err != nil {
 		return errors.Join(err, st.Close())
 	}
-	in := ingest.New(ws, c.limits.lim)
+	in := ingest.New(c.limits.lim, reg.TenantOf)
+	everything := []store.Workspace{ws}
+	target := func(path string) ingest.Target {
+		return ingest.Target{Source: "file " + path, Errors: ws, Route: func(*schema.Table, string) []store.Workspace { return everything }}
+	}
 
 	var total int64
 	for _, f := range files {
@@ -103,7 +117,7 @@ func (c *importCmd) run(ctx context.Context, args []string) error {
 	}
 
 	start := time.Now()
-	sum := &ingest.Summary{Accepted: map[string]int{}, RejectedByTable: map[string]int{}, Dropped: map[string]int{}, DroppedByTable: map[string]int{}}
+	sum := ingest.NewSummary()
 	var (
 		mu        sync.Mutex
 		failures  []string
@@ -114,7 +128,7 @@ func (c *importCmd) run(ctx context.Context, args []string) error {
 	for range max(1, min(c.workers, len(files))) {
 		wg.Go(func() {
 			for f := range work {
-				fsum, err := c.importOne(ctx, in, f, &readBytes, &records, showProgress)
+				fsum, err := c.importOne(ctx, in, target(f.path), f, &readBytes, &records, showProgress)
 				mu.Lock()
 				if fsum != nil {
 					sum.Add(fsum)
@@ -186,7 +200,7 @@ feed:
 }
 
 // importOne streams one file into the workspace.
-func (c *importCmd) importOne(ctx context.Context, in *ingest.Ingester, f importFile, readBytes, records *atomic.Int64, report func()) (*ingest.Summary, error) {
+func (c *importCmd) importOne(ctx context.Context, in *ingest.Ingester, target ingest.Target, f importFile, readBytes, records *atomic.Int64, report func()) (*ingest.Summary, error) {
 	fh, err := os.Open(f.path)
 	if err != nil {
 		return nil, err
@@ -194,7 +208,7 @@ func (c *importCmd) importOne(ctx context.Context, in *ingest.Ingester, f import
 	defer fh.Close()
 	counted := &countingFile{r: fh, total: readBytes}
 	lastRecords := 0
-	return in.Stream(ctx, counted, "file "+f.path, c.chunk, func(_ int64, n int) {
+	return in.Stream(ctx, counted, target, c.chunk, func(_ int64, n int) {
 		records.Add(int64(n - lastRecords))
 		lastRecords = n
 		report()

@@ -13,8 +13,11 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/internal/decode"
+	"github.com/callscope/callscope/internal/derive"
 	"github.com/callscope/callscope/internal/server"
+	"github.com/callscope/callscope/internal/store"
 	"github.com/callscope/callscope/internal/store/duckdb"
+	"github.com/callscope/callscope/internal/workspace"
 )
 
 // storeFlags choose and size the storage engine.
@@ -77,6 +80,7 @@ type serverFlags struct {
 	queryTimeout        time.Duration
 	maxResultRows       int
 	pprof               bool
+	open                bool
 }
 
 func (s *serverFlags) register(fs *flag.FlagSet, defaultListen string) {
@@ -85,18 +89,48 @@ func (s *serverFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.DurationVar(&s.queryTimeout, "query-timeout", time.Minute, "longest a query may run")
 	fs.IntVar(&s.maxResultRows, "max-result-rows", 100_000, "most rows a query returns")
 	fs.BoolVar(&s.pprof, "pprof", false, "serve Go profiles under /debug/pprof/")
+	fs.BoolVar(&s.open, "open", false, "serve without checking API keys even if some exist (loopback addresses only)")
+}
+
+// jobFlags set how the derived-data jobs run.
+type jobFlags struct {
+	finalizeAfter  time.Duration
+	finalizeEvery  time.Duration
+	rollupEvery    time.Duration
+	usageEvery     time.Duration
+	retentionEvery time.Duration
+}
+
+// register adds the job flags; every sets the default interval of the
+// daily-metrics and usage jobs (the demo wants them sooner than a server).
+func (j *jobFlags) register(fs *flag.FlagSet, every time.Duration) {
+	fs.DurationVar(&j.finalizeAfter, "finalize-after", 2*time.Minute, "grace after a call's last update before its final summary and diagnostics rows are written")
+	fs.DurationVar(&j.finalizeEvery, "finalize-every", 5*time.Second, "how often finalisation runs")
+	fs.DurationVar(&j.rollupEvery, "rollup-every", every, "how often the daily ACSCallingMetrics rows are recomputed")
+	fs.DurationVar(&j.usageEvery, "usage-every", every, "how often the Usage table is recomputed")
+	fs.DurationVar(&j.retentionEvery, "retention-every", time.Hour, "how often rows past their retention are deleted")
+}
+
+func (j *jobFlags) config(st store.Store, reg *workspace.Registry, observer derive.Observer, log *slog.Logger) derive.Config {
+	return derive.Config{
+		Store: st, Registry: reg, Observer: observer, Logger: log,
+		FinalizeAfter: j.finalizeAfter, FinalizeEvery: j.finalizeEvery, RollupEvery: j.rollupEvery,
+		UsageEvery: j.usageEvery, RetentionEvery: j.retentionEvery,
+	}
 }
 
 type serveCmd struct {
 	store  storeFlags
 	limits limitFlags
 	srv    serverFlags
+	jobs   jobFlags
 	log    logFlags
 }
 
 func (c *serveCmd) flags(fs *flag.FlagSet) {
 	c.srv.register(fs, "127.0.0.1:8080")
-	c.store.register(fs, "data `directory` (one DuckDB file per workspace)")
+	c.store.register(fs, "data `directory` (metadata and one DuckDB file per workspace)")
+	c.jobs.register(fs, 5*time.Minute)
 	c.limits.register(fs)
 	c.log.register(fs)
 }
@@ -109,71 +143,131 @@ func (c *serveCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return runServer(ctx, log, &c.store, &c.srv, c.limits.lim, nil)
+	return runServer(ctx, serveOptions{log: log, store: &c.store, srv: &c.srv, jobs: &c.jobs, limits: c.limits.lim})
 }
 
-// runServer opens the store, serves until ctx is done and closes the store,
-// so that every acknowledged record is checkpointed. ready, if set, is
-// called with the server's URL once it accepts requests.
-func runServer(ctx context.Context, log *slog.Logger, sf *storeFlags, srvf *serverFlags, lim decode.Limits, ready func(url string)) error {
-	if err := checkOpenListen(srvf.listen); err != nil {
+// serveOptions gather what runServer needs.
+type serveOptions struct {
+	log    *slog.Logger
+	store  *storeFlags
+	srv    *serverFlags
+	jobs   *jobFlags
+	limits decode.Limits
+	// open serves without keys (the demo); still loopback only.
+	open bool
+	// setup, if set, runs on the registry before serving (the demo
+	// registers its resources and settings).
+	setup func(*workspace.Registry) error
+	// ready, if set, is called with the server's URL once it accepts
+	// requests.
+	ready func(url string)
+}
+
+// runServer opens the metadata and the store, runs the derived-data jobs
+// and serves until ctx is done, then closes the store, so that every
+// acknowledged record is checkpointed.
+func runServer(ctx context.Context, o serveOptions) error {
+	reg, err := openRegistry(o.store.data)
+	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", srvf.listen)
+	defer reg.Close()
+	if o.setup != nil {
+		if err := o.setup(reg); err != nil {
+			return err
+		}
+	}
+	open, err := decideOpen(o.srv.listen, o.open || o.srv.open, reg.HasKeys(), o.store.data)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.srv.listen)
 	if err != nil {
 		return err
 	}
 	metrics := server.NewMetrics()
-	st, err := sf.open(log, metrics)
+	st, err := o.store.open(o.log, metrics)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	srv, err := server.New(ctx, server.Config{
-		Limits:              lim,
-		MaxConcurrentIngest: srvf.maxConcurrentIngest,
-		QueryTimeout:        srvf.queryTimeout,
-		MaxResultRows:       srvf.maxResultRows,
+		Limits:              o.limits,
+		MaxConcurrentIngest: o.srv.maxConcurrentIngest,
+		QueryTimeout:        o.srv.queryTimeout,
+		MaxResultRows:       o.srv.maxResultRows,
+		Open:                open,
 		Metrics:             metrics,
-		Logger:              log,
-	}, st)
+		Logger:              o.log,
+	}, st, reg)
 	if err != nil {
 		ln.Close()
 		return errors.Join(err, st.Close())
 	}
 	var handler http.Handler = srv.Handler()
-	if srvf.pprof {
+	if o.srv.pprof {
 		handler = withPprof(handler)
 	}
 	url := "http://" + ln.Addr().String()
-	log.Warn("no API keys: anyone who can reach this address may ingest and query; it listens on loopback only", "url", url)
-	log.Info("callscope is serving", "url", url, "data", sf.data)
-	if ready != nil {
-		ready(url)
+	if open {
+		o.log.Warn("OPEN: API keys are not checked. Anyone who can reach this address may send records, query and change settings. It listens on loopback only.", "url", url)
+	}
+	o.log.Info("callscope is serving", "url", url, "data", o.store.data, "keys", !open)
+
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		jobs := derive.New(o.jobs.config(st, reg, metrics, o.log))
+		if err := jobs.RunOnce(jobsCtx); err != nil && jobsCtx.Err() == nil {
+			o.log.Warn("derived-data jobs", "err", err)
+		}
+		jobs.Run(jobsCtx)
+	}()
+	if o.ready != nil {
+		o.ready(url)
 	}
 	serveErr := srv.Serve(ctx, ln, handler)
+	stopJobs()
+	<-jobsDone
 	closeErr := st.Close()
 	if closeErr == nil {
-		log.Info("store closed cleanly")
+		o.log.Info("store closed cleanly")
 	}
 	return errors.Join(serveErr, closeErr)
 }
 
-// checkOpenListen refuses addresses other than loopback: until API keys
-// exist, an open server must not be reachable from other machines.
-func checkOpenListen(addr string) error {
+// decideOpen says whether a server runs without checking keys. It may only
+// on a loopback address: when asked to (--open, the demo), or while no key
+// exists. Anywhere else it needs keys, and an admin key to manage them.
+func decideOpen(listen string, asked, haveKeys bool, data string) (bool, error) {
+	loopback, err := isLoopback(listen)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case asked && !loopback:
+		return false, fmt.Errorf("--listen %s: serving without keys (--open) is only allowed on loopback addresses", listen)
+	case asked:
+		return true, nil
+	case !haveKeys && !loopback:
+		return false, fmt.Errorf("--listen %s: no API key exists, and a server reachable from other machines needs them. Create an admin key first:\n\n  callscope key create --kind admin --data %s\n\nthen ingest and read keys with it (callscope key create --url … --key <admin key>)", listen, data)
+	default:
+		return !haveKeys, nil
+	}
+}
+
+// isLoopback reports whether a listen address is on loopback only.
+func isLoopback(addr string) (bool, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return usagef("--listen %q: %v", addr, err)
+		return false, usagef("--listen %q: %v", addr, err)
 	}
 	if host == "localhost" {
-		return nil
+		return true, nil
 	}
 	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("--listen %s: without API keys callscope only listens on loopback (127.0.0.1 or ::1)", addr)
-	}
-	return nil
+	return ip != nil && ip.IsLoopback(), nil
 }
 
 func withPprof(next http.Handler) http.Handler {

@@ -84,15 +84,24 @@ func queryText(args []string, file string) (string, error) {
 
 func (c *sqlCmd) localSQL(ctx context.Context, query string) (*queryResult, error) {
 	log, _ := newLogger(io.Discard, "error", "text")
+	if _, err := os.Stat(c.store.data); err != nil {
+		return nil, fmt.Errorf("no data folder %s", c.store.data)
+	}
+	reg, err := openRegistry(c.store.data)
+	if err != nil {
+		return nil, err
+	}
+	defer reg.Close()
+	w, err := reg.Workspace(c.workspace)
+	if err != nil {
+		return nil, err
+	}
 	st, err := c.store.open(log, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	if _, err := os.Stat(st.Path(c.workspace)); err != nil {
-		return nil, fmt.Errorf("workspace %q has no data under %s", c.workspace, c.store.data)
-	}
-	ws, err := st.Workspace(ctx, c.workspace)
+	ws, err := st.Workspace(ctx, store.WorkspaceRef{Name: w.Name, ID: w.ID})
 	if err != nil {
 		return nil, err
 	}
