@@ -104,9 +104,8 @@ func serve(t *testing.T, data string, extra ...string) *server {
 // logs to the default workspace, through the admin API.
 func (s *server) routeSimulator(t *testing.T) {
 	t.Helper()
-	for _, res := range simulate.DefaultResources() {
-		s.put(t, "/v1/resources"+res.ID, fmt.Sprintf(`{"tenantId":%q}`, res.TenantID))
-		s.put(t, "/v1/resources"+res.ID+"/diagnosticSettings/all", `{"workspaceId":"default","logs":[{"categoryGroup":"allLogs","enabled":true}]}`)
+	if err := simulate.Register(context.Background(), s.url, "", nil, "default"); err != nil {
+		t.Fatal(err)
 	}
 }
 

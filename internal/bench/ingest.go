@@ -201,7 +201,7 @@ func runServerBench(ctx context.Context, o IngestOptions, dir, file string, rep 
 	if err := waitReady(ctx, base, 60*time.Second); err != nil {
 		return err
 	}
-	if err := routeSimulatorResources(base); err != nil {
+	if err := simulate.Register(ctx, base, "", nil, "default"); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.Log, "server %s (pid %d) is ready; posting with %d clients\n", base, cmd.Process.Pid, o.Clients)
@@ -420,35 +420,6 @@ func duckdbBaseline(ctx context.Context, o IngestOptions, dir, file string, rep 
 	rep.DuckDBRowsPerS = float64(rep.DuckDBRows) / rep.DuckDBSeconds
 	db.Close()
 	rep.DuckDBDiskBytes = dirSizeGlob(path)
-	return nil
-}
-
-// routeSimulatorResources registers the simulator's resources on a fresh,
-// open server and sends all their logs to the default workspace.
-func routeSimulatorResources(base string) error {
-	for _, res := range simulate.DefaultResources() {
-		path := base + "/v1/resources" + res.ID
-		for _, req := range []struct {
-			url  string
-			body string
-		}{
-			{path, fmt.Sprintf(`{"tenantId":%q}`, res.TenantID)},
-			{path + "/diagnosticSettings/bench", `{"workspaceId":"default","logs":[{"categoryGroup":"allLogs","enabled":true}]}`},
-		} {
-			r, err := http.NewRequest(http.MethodPut, req.url, strings.NewReader(req.body))
-			if err != nil {
-				return err
-			}
-			resp, err := http.DefaultClient.Do(r)
-			if err != nil {
-				return err
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("setting up %s: %s", req.url, resp.Status)
-			}
-		}
-	}
 	return nil
 }
 

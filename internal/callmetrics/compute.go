@@ -114,21 +114,12 @@ func (c *Computer) add(r *run, op *Operation, p *payload) {
 		}
 		r.apiOps = append(r.apiOps, apiOp{
 			leg: l, metric: metric, call: op.CallID, at: at,
-			dims: Dimensions{
-				SubCode:                   p.subCode,
-				Platform:                  platform,
-				ResultType:                op.ResultType,
-				DeviceModel:               cl.model,
-				DeviceBrand:               cl.brand,
-				DeviceFamily:              cl.family,
-				DeviceOsName:              cl.osName,
-				DeviceOsVersionMajor:      cl.osMajor,
-				DeviceOsVersionMinor:      cl.osMinor,
-				DeviceBrowser:             cl.browser,
-				DeviceBrowserVersionMajor: cl.browserMajor,
-				DeviceBrowserVersionMinor: cl.browserMinor,
-				SdkVersion:                op.SdkVersion,
-			},
+			dims: cl.onto(Dimensions{
+				SubCode:    p.subCode,
+				Platform:   platform,
+				ResultType: op.ResultType,
+				SdkVersion: op.SdkVersion,
+			}),
 		})
 	}
 

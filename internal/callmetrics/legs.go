@@ -92,20 +92,11 @@ func (l *leg) diagnostic(name string, bad bool, at time.Time) {
 // not voted field by field, so that they always describe one real client.
 func (l *leg) resolve(c *Computer) {
 	cl := c.userAgent(l.userAgent.best())
-	l.dims = Dimensions{
-		CallType:                  l.callType.best(),
-		Platform:                  l.platform.best(),
-		SdkVersion:                l.sdk.best(),
-		DeviceModel:               cl.model,
-		DeviceBrand:               cl.brand,
-		DeviceFamily:              cl.family,
-		DeviceOsName:              cl.osName,
-		DeviceOsVersionMajor:      cl.osMajor,
-		DeviceOsVersionMinor:      cl.osMinor,
-		DeviceBrowser:             cl.browser,
-		DeviceBrowserVersionMajor: cl.browserMajor,
-		DeviceBrowserVersionMinor: cl.browserMinor,
-	}
+	l.dims = cl.onto(Dimensions{
+		CallType:   l.callType.best(),
+		Platform:   l.platform.best(),
+		SdkVersion: l.sdk.best(),
+	})
 	l.callID = l.call.best()
 }
 

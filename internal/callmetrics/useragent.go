@@ -41,6 +41,14 @@ var uaParser = sync.OnceValue(func() *uaparser.Parser {
 const maxCachedUserAgents = 100_000
 
 // clientKey is what a parse depends on.
+// onto fills the device, OS and browser dimensions of d from the client.
+func (cl *client) onto(d Dimensions) Dimensions {
+	d.DeviceModel, d.DeviceBrand, d.DeviceFamily = cl.model, cl.brand, cl.family
+	d.DeviceOsName, d.DeviceOsVersionMajor, d.DeviceOsVersionMinor = cl.osName, cl.osMajor, cl.osMinor
+	d.DeviceBrowser, d.DeviceBrowserVersionMajor, d.DeviceBrowserVersionMinor = cl.browser, cl.browserMajor, cl.browserMinor
+	return d
+}
+
 type clientKey struct{ platform, environment string }
 
 // userAgent returns the client a user agent describes.

@@ -28,6 +28,8 @@ type simulateCmd struct {
 	layout      string
 	post        string
 	key         string
+	register    bool
+	workspace   string
 	live        bool
 	rate        float64
 	finals      bool
@@ -43,7 +45,9 @@ func (c *simulateCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.out, "out", "", "write records to this `file` (.gz to compress, - for stdout) or, with --layout azure, under this folder")
 	fs.StringVar(&c.layout, "layout", "ndjson", "output layout: ndjson (one file) or azure (storage-export folders and PT1H.json blobs)")
 	fs.StringVar(&c.post, "post", "", "post records to this ingest `URL` (e.g. http://127.0.0.1:8080)")
-	fs.StringVar(&c.key, "key", "", "API key sent as a Bearer token with --post")
+	fs.StringVar(&c.key, "key", "", "API key sent as a Bearer token with --post (an admin key with --register)")
+	fs.BoolVar(&c.register, "register", false, "with --post: first register the simulator's resources and send all their logs to --workspace")
+	fs.StringVar(&c.workspace, "workspace", "default", "workspace --register sends the logs to")
 	fs.BoolVar(&c.live, "live", false, "run calls in progress now, sending records as they happen, until interrupted")
 	fs.Float64Var(&c.rate, "rate", 10, "calls started per minute (live mode)")
 	fs.BoolVar(&c.finals, "finals", true, "also emit the final CallSummary and CallDiagnostics rows")
@@ -65,6 +69,19 @@ func (c *simulateCmd) run(ctx context.Context, args []string) error {
 		return usagef("--layout azure needs --out FOLDER")
 	}
 
+	if c.register {
+		if c.post == "" {
+			return usagef("--register needs --post")
+		}
+		base, err := baseURL(c.post)
+		if err != nil {
+			return err
+		}
+		if err := simulate.Register(ctx, base, c.key, nil, c.workspace); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "registered the simulator's %d resources, all their logs going to workspace %s\n", len(simulate.DefaultResources()), c.workspace)
+	}
 	sink, err := c.openSink()
 	if err != nil {
 		return err
@@ -209,6 +226,15 @@ func (s *recordSink) postResult() *simulate.PostResult {
 		return nil
 	}
 	return s.result()
+}
+
+// baseURL is the server part of a URL (scheme and host).
+func baseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "", usagef("%q is not an http URL", raw)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 // ingestURL accepts a server's base URL or its ingest endpoint.
