@@ -2,9 +2,8 @@ package callmetrics
 
 import (
 	"strings"
-	"sync"
 
-	"github.com/ua-parser/uap-go/uaparser"
+	"github.com/callscope/callscope/internal/useragent"
 )
 
 // client is what a user agent says about the device: the device, OS and
@@ -17,17 +16,8 @@ type client struct {
 	browser, browserMajor, browserMinor string
 }
 
-// uaParser is built once per process from ua-parser's embedded regexes:
-// compiling them takes tens of milliseconds, and a Parser is safe for
-// concurrent use. (New fails only if the embedded definitions are broken,
-// which is a build problem, hence the panic — what NewFromSaved does too.)
-var uaParser = sync.OnceValue(func() *uaparser.Parser {
-	p, err := uaparser.New()
-	if err != nil {
-		panic("callmetrics: ua-parser: " + err.Error())
-	}
-	return p
-})
+// uaParser is the process's shared ua-parser.
+var uaParser = useragent.Parser
 
 // Matching a user agent against ua-parser's few hundred regexes takes a
 // millisecond or two, so results are cached for the Computer's lifetime, at

@@ -112,6 +112,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/ingest", s.handleIngest)
 	s.mux.HandleFunc("POST /v1/workspaces/{workspace}/sql", s.handleSQL)
 	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/sql", s.handleSQL)
+	s.mux.HandleFunc("POST /v1/workspaces/{workspace}/query", s.handleQuery)
+	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/query", s.handleQuery)
 	s.adminRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -138,6 +138,11 @@ func (b *Batch) Len() int {
 type QueryOptions struct {
 	MaxRows int           // rows returned at most; more set Result.Truncated (0: no limit)
 	Timeout time.Duration // 0: only the context bounds it
+	// Types, when set, are the Log Analytics types of the result's
+	// columns, known to a caller that generated the statement (KQL): the
+	// engine's values are converted to them (timespans arrive as ticks,
+	// dynamic values as JSON text) instead of typed by the engine.
+	Types []schema.Type
 }
 
 // Result is the answer to a query, typed with Log Analytics types.

@@ -56,7 +56,7 @@ func (w *workspace) Query(ctx context.Context, query string, opts store.QueryOpt
 			return queryError(ctx, err)
 		}
 		defer rows.Close()
-		res, err = readResult(ctx, rows, opts.MaxRows)
+		res, err = readResult(ctx, rows, opts.MaxRows, opts.Types)
 		return err
 	})
 	return res, err
@@ -79,8 +79,9 @@ func writesData(query string) bool {
 	return false
 }
 
-// readResult reads rows into a result typed with Log Analytics types.
-func readResult(ctx context.Context, rows driver.Rows, maxRows int) (*store.Result, error) {
+// readResult reads rows into a result typed with Log Analytics types:
+// the given ones, or those that match the engine's column types.
+func readResult(ctx context.Context, rows driver.Rows, maxRows int, types []schema.Type) (*store.Result, error) {
 	names := rows.Columns()
 	typed, _ := rows.(driver.RowsColumnTypeDatabaseTypeName)
 	res := &store.Result{Columns: make([]store.ResultColumn, len(names))}
@@ -89,7 +90,11 @@ func readResult(ctx context.Context, rows driver.Rows, maxRows int) (*store.Resu
 		if typed != nil {
 			dbType = typed.ColumnTypeDatabaseTypeName(i)
 		}
-		res.Columns[i] = store.ResultColumn{Name: n, Type: laType(dbType)}
+		t := laType(dbType)
+		if len(types) == len(names) {
+			t = types[i]
+		}
+		res.Columns[i] = store.ResultColumn{Name: n, Type: t}
 	}
 	dest := make([]driver.Value, len(names))
 	for {
@@ -153,6 +158,14 @@ func normalise(v driver.Value, t schema.Type) any {
 				time.Duration(x.Second())*time.Second + time.Duration(x.Nanosecond())
 		}
 		return x.UTC()
+	case int64:
+		if t == schema.Timespan { // ticks of 100 ns
+			return time.Duration(x) * 100
+		}
+		if t == schema.Real || t == schema.Decimal {
+			return float64(x)
+		}
+		return x
 	case int8:
 		return int64(x)
 	case int16:
@@ -188,7 +201,12 @@ func normalise(v driver.Value, t schema.Type) any {
 			return u.String()
 		}
 		return string(x)
-	case string, int64, float64, bool:
+	case float64:
+		if t == schema.Long || t == schema.Int {
+			return int64(x)
+		}
+		return x
+	case string, bool:
 		if t == schema.Dynamic {
 			if s, ok := x.(string); ok && json.Valid([]byte(s)) {
 				return s

@@ -41,6 +41,10 @@ func openWorkspace(ctx context.Context, path string, ref store.WorkspaceRef, opt
 		db.Close()
 		return nil, fmt.Errorf("duckdb: preparing workspace %s: %w", ref.Name, describeOpenError(err))
 	}
+	if err := registerFunctions(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("duckdb: preparing workspace %s: %w", ref.Name, err)
+	}
 	wr, err := newWriter(ctx, db, ref.Name, opts)
 	if err != nil {
 		db.Close()

@@ -1,0 +1,517 @@
+package sqlgen
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/callscope/callscope/internal/kql"
+	"github.com/callscope/callscope/internal/schema"
+)
+
+// Options shape the statement.
+type Options struct {
+	// MaxRows, when positive, limits the rows the statement returns to
+	// MaxRows+1, so that a caller can tell that a result was cut.
+	MaxRows int
+}
+
+// Statement is a generated query.
+type Statement struct {
+	SQL     string
+	Columns []kql.Column // the result's columns, in KQL names and types
+}
+
+// Generate writes a checked query as one SQL statement.
+func Generate(q *kql.CheckedQuery, d Dialect, opts Options) (st *Statement, err error) {
+	g := &gen{d: d, uses: map[*kql.Shared]int{}, ctes: map[*kql.Shared]string{}}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(genError)
+			if !ok {
+				panic(r)
+			}
+			st, err = nil, e
+		}
+	}()
+	g.countUses(q.Plan, map[kql.Plan]bool{})
+	root := g.plan(q.Plan)
+
+	var b strings.Builder
+	if len(g.cteDefs) > 0 {
+		b.WriteString("WITH ")
+		for i, def := range g.cteDefs {
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			b.WriteString(def)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("SELECT ")
+	cols := q.Plan.Columns()
+	names := finalNames(cols)
+	for i := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		v := d.Result(d.Ident(root.cols[i]), cols[i].Type)
+		b.WriteString(v)
+		if names[i] != root.cols[i] || v != d.Ident(root.cols[i]) {
+			b.WriteString(" AS " + d.Ident(names[i]))
+		}
+	}
+	if len(cols) == 0 {
+		b.WriteString("NULL AS " + d.Ident("__empty"))
+	}
+	b.WriteString("\nFROM (" + root.sql + ") AS " + d.Ident("result"))
+	if len(root.order) > 0 {
+		b.WriteString("\nORDER BY " + g.orderList(root))
+	}
+	if opts.MaxRows > 0 {
+		fmt.Fprintf(&b, "\nLIMIT %d", opts.MaxRows+1)
+	}
+	return &Statement{SQL: b.String(), Columns: cols}, nil
+}
+
+// genError is a construct the dialect or generator cannot write.
+type genError struct{ msg string }
+
+func (e genError) Error() string { return e.msg }
+
+func fail(format string, args ...any) { panic(genError{fmt.Sprintf(format, args...)}) }
+
+// gen holds the state of one generation.
+type gen struct {
+	d       Dialect
+	uses    map[*kql.Shared]int    // how often each let-bound table is used
+	ctes    map[*kql.Shared]string // the name of each one written as a CTE
+	cteDefs []string
+	n       int // counter for unique aliases and hidden columns
+}
+
+// rel is a generated relation: a SELECT whose output columns are cols
+// (the plan's columns, in order), then hidden columns that carry the
+// order of a serialized relation.
+type rel struct {
+	sql    string
+	cols   []string   // SQL names of the plan's columns
+	hidden []string   // SQL names of hidden columns, after cols
+	order  []orderKey // the rows' order, over hidden columns
+}
+
+type orderKey struct {
+	col        string
+	desc       bool
+	nullsFirst bool
+}
+
+func (g *gen) alias(prefix string) string {
+	g.n++
+	return fmt.Sprintf("%s%d", prefix, g.n)
+}
+
+// countUses counts the references to each let-bound table, to decide which
+// become common table expressions.
+func (g *gen) countUses(p kql.Plan, seen map[kql.Plan]bool) {
+	if sh, ok := p.(*kql.Shared); ok {
+		g.uses[sh]++
+		if g.uses[sh] > 1 {
+			return
+		}
+	}
+	for _, in := range inputs(p) {
+		g.countUses(in, seen)
+	}
+	for _, x := range planScalars(p) {
+		walkScalar(x, func(s kql.Scalar) {
+			switch v := s.(type) {
+			case *kql.Subquery:
+				g.countUses(v.Plan, seen)
+			case *kql.InQuery:
+				g.countUses(v.Plan, seen)
+			}
+		})
+	}
+}
+
+func inputs(p kql.Plan) []kql.Plan {
+	switch x := p.(type) {
+	case *kql.Filter:
+		return []kql.Plan{x.Input}
+	case *kql.Project:
+		return []kql.Plan{x.Input}
+	case *kql.Aggregate:
+		return []kql.Plan{x.Input}
+	case *kql.Sort:
+		return []kql.Plan{x.Input}
+	case *kql.Limit:
+		return []kql.Plan{x.Input}
+	case *kql.Serialize:
+		return []kql.Plan{x.Input}
+	case *kql.Join:
+		return []kql.Plan{x.Left, x.Right}
+	case *kql.Union:
+		return x.Inputs
+	case *kql.MvExpand:
+		return []kql.Plan{x.Input}
+	case *kql.MakeSeries:
+		return []kql.Plan{x.Input}
+	case *kql.Shared:
+		return []kql.Plan{x.Input}
+	}
+	return nil
+}
+
+// planScalars lists the expressions a plan node holds.
+func planScalars(p kql.Plan) []kql.Scalar {
+	var out []kql.Scalar
+	switch x := p.(type) {
+	case *kql.Filter:
+		out = append(out, x.Pred)
+	case *kql.Project:
+		out = append(out, x.Exprs...)
+	case *kql.Aggregate:
+		out = append(out, x.Keys...)
+		for _, a := range x.Aggs {
+			out = append(out, a.Args...)
+			if a.If != nil {
+				out = append(out, a.If)
+			}
+		}
+	case *kql.Sort:
+		for _, k := range x.Keys {
+			out = append(out, k.X)
+		}
+	case *kql.Join:
+		out = append(append(out, x.LeftKeys...), x.RightKeys...)
+	case *kql.MvExpand:
+		out = append(out, x.Exprs...)
+	case *kql.Values:
+		for _, r := range x.Rows {
+			out = append(out, r...)
+		}
+	case *kql.MakeSeries:
+		out = append(out, x.Keys...)
+		out = append(out, x.Axis)
+		for _, a := range x.Aggs {
+			out = append(out, a.Args...)
+			if a.If != nil {
+				out = append(out, a.If)
+			}
+		}
+	}
+	return out
+}
+
+func walkScalar(x kql.Scalar, f func(kql.Scalar)) {
+	f(x)
+	switch v := x.(type) {
+	case *kql.Call:
+		for _, a := range v.Args {
+			walkScalar(a, f)
+		}
+	case *kql.Window:
+		for _, a := range v.Args {
+			walkScalar(a, f)
+		}
+	case *kql.InQuery:
+		walkScalar(v.X, f)
+	}
+}
+
+// plan generates one plan node.
+func (g *gen) plan(p kql.Plan) *rel {
+	switch x := p.(type) {
+	case *kql.Scan:
+		return g.scan(x)
+	case *kql.Filter:
+		return g.filter(x)
+	case *kql.Project:
+		return g.project(x)
+	case *kql.Aggregate:
+		return g.aggregate(x)
+	case *kql.Sort:
+		return g.sort(x)
+	case *kql.Limit:
+		return g.limit(x)
+	case *kql.Serialize:
+		return g.plan(x.Input)
+	case *kql.Join:
+		return g.join(x)
+	case *kql.Union:
+		return g.union(x)
+	case *kql.MvExpand:
+		return g.mvExpand(x)
+	case *kql.Values:
+		return g.values(x)
+	case *kql.Range:
+		return g.rangeRel(x)
+	case *kql.MakeSeries:
+		return g.makeSeries(x)
+	case *kql.Shared:
+		return g.shared(x)
+	}
+	fail("cannot generate SQL for %T", p)
+	return nil
+}
+
+// sqlNames gives the columns of a relation SQL names: the KQL name where
+// it is a plain identifier and unique without regard to case (engines
+// compare identifiers that way), otherwise a generated one.
+func (g *gen) sqlNames(cols []kql.Column) []string {
+	out := make([]string, len(cols))
+	seen := map[string]bool{}
+	for i, c := range cols {
+		name := c.Name
+		if !plainIdent.MatchString(name) || seen[strings.ToLower(name)] || strings.HasPrefix(name, "__") {
+			name = g.alias("c")
+			for seen[name] {
+				name = g.alias("c")
+			}
+		}
+		seen[strings.ToLower(name)] = true
+		out[i] = name
+	}
+	return out
+}
+
+var plainIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// finalNames are the result's column names: the KQL names, unless two
+// differ only in case, which engines cannot return.
+func finalNames(cols []kql.Column) []string {
+	out := make([]string, len(cols))
+	seen := map[string]bool{}
+	for i, c := range cols {
+		name := c.Name
+		if seen[strings.ToLower(name)] {
+			name = fmt.Sprintf("%s_%d", name, i)
+		}
+		seen[strings.ToLower(name)] = true
+		out[i] = name
+	}
+	return out
+}
+
+func (g *gen) scan(s *kql.Scan) *rel {
+	cols := make([]string, len(s.Cols))
+	for i, c := range s.Cols {
+		cols[i] = c.Name // table columns are plain identifiers from the schema
+	}
+	sql := "SELECT * FROM " + g.d.Ident(s.Table.Name)
+	if s.TimeCol >= 0 && (s.From != nil || s.To != nil) {
+		tc := g.d.Ident(s.Cols[s.TimeCol].Name)
+		var conds []string
+		if s.From != nil {
+			conds = append(conds, tc+" >= "+g.timeConst(*s.From))
+		}
+		if s.To != nil {
+			conds = append(conds, tc+" <= "+g.timeConst(*s.To))
+		}
+		sql += " WHERE " + strings.Join(conds, " AND ")
+	}
+	return &rel{sql: sql, cols: cols}
+}
+
+func (g *gen) timeConst(t time.Time) string {
+	return g.d.Const(&kql.Const{V: t, T: schema.DateTime})
+}
+
+// from wraps a relation as the FROM item of a new SELECT.
+func (g *gen) from(r *rel) string {
+	return "(" + r.sql + ") AS " + g.d.Ident(g.alias("t"))
+}
+
+// carry lists the hidden columns of r for a select list that keeps them.
+func (g *gen) carry(r *rel) string {
+	var b strings.Builder
+	for _, h := range r.hidden {
+		b.WriteString(", " + g.d.Ident(h))
+	}
+	return b.String()
+}
+
+func (g *gen) filter(f *kql.Filter) *rel {
+	in := g.plan(f.Input)
+	if k, ok := f.Pred.(*kql.Const); ok && k.V == true {
+		return in
+	}
+	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: g.orderList(in)}
+	pred := ex.predicate(f.Pred)
+	return &rel{sql: "SELECT * FROM " + g.from(in) + " WHERE " + pred, cols: in.cols, hidden: in.hidden, order: in.order}
+}
+
+func (g *gen) project(p *kql.Project) *rel {
+	in := g.plan(p.Input)
+	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: g.orderList(in)}
+	in = g.rankHelpers(in, ex, p.Exprs)
+	out := &rel{cols: g.sqlNames(p.Cols), hidden: in.hidden, order: in.order}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, x := range p.Exprs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(ex.value(x) + " AS " + g.d.Ident(out.cols[i]))
+	}
+	if len(p.Exprs) == 0 {
+		b.WriteString("NULL AS " + g.d.Ident(g.alias("__none")))
+	}
+	b.WriteString(g.carry(in))
+	b.WriteString(" FROM " + g.from(in))
+	out.sql = b.String()
+	return out
+}
+
+// rankHelpers computes, beneath a projection, what its rank window
+// functions need: for each, a change flag and a row number. Window
+// functions do not nest, so they come from a select of their own.
+func (g *gen) rankHelpers(in *rel, ex *exprGen, exprs []kql.Scalar) *rel {
+	var sel []string
+	for _, x := range exprs {
+		walkScalar(x, func(s kql.Scalar) {
+			w, ok := s.(*kql.Window)
+			if !ok || (w.Op != kql.WinRowRankDense && w.Op != kql.WinRowRankMin) {
+				return
+			}
+			if ex.helpers == nil {
+				ex.helpers = map[*kql.Window][2]string{}
+			}
+			chg, rn := g.alias("__chg"), g.alias("__rn")
+			flag := g.d.Window(&kql.Window{Op: kql.WinChanged, Args: w.Args, T: schema.Long}, []string{ex.value(w.Args[0])}, ex.order)
+			number := g.d.Window(&kql.Window{Op: kql.WinRowNumber, T: schema.Long}, []string{g.d.Const(&kql.Const{V: int64(1), T: schema.Long})}, ex.order)
+			sel = append(sel, flag+" AS "+g.d.Ident(chg), number+" AS "+g.d.Ident(rn))
+			ex.helpers[w] = [2]string{chg, rn}
+		})
+	}
+	if len(sel) == 0 {
+		return in
+	}
+	return &rel{sql: "SELECT *, " + strings.Join(sel, ", ") + " FROM " + g.from(in), cols: in.cols, hidden: in.hidden, order: in.order}
+}
+
+func (g *gen) sort(s *kql.Sort) *rel {
+	in := g.plan(s.Input)
+	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: g.orderList(in)}
+	out := &rel{cols: in.cols}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, c := range in.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(g.d.Ident(c))
+	}
+	for _, k := range s.Keys {
+		h := g.alias("__o")
+		x := k.X
+		if x.Type() == schema.String {
+			// Empty and null strings are one value in KQL.
+			x = &kql.Call{Op: kql.OpCoalesce, Args: []kql.Scalar{x, &kql.Const{V: "", T: schema.String}}, T: schema.String}
+		}
+		if len(in.cols) == 0 && len(out.hidden) == 0 {
+			b.WriteString(ex.value(x) + " AS " + g.d.Ident(h))
+		} else {
+			b.WriteString(", " + ex.value(x) + " AS " + g.d.Ident(h))
+		}
+		out.hidden = append(out.hidden, h)
+		out.order = append(out.order, orderKey{col: h, desc: k.Desc, nullsFirst: k.NullsFirst})
+	}
+	b.WriteString(" FROM " + g.from(in))
+	out.sql = b.String()
+	return out
+}
+
+// orderList writes a relation's order as an ORDER BY list ("" if none).
+func (g *gen) orderList(r *rel) string {
+	var parts []string
+	for _, k := range r.order {
+		s := g.d.Ident(k.col)
+		if k.desc {
+			s += " DESC"
+		} else {
+			s += " ASC"
+		}
+		if k.nullsFirst {
+			s += " NULLS FIRST"
+		} else {
+			s += " NULLS LAST"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (g *gen) limit(l *kql.Limit) *rel {
+	in := g.plan(l.Input)
+	sql := "SELECT * FROM " + g.from(in)
+	if len(in.order) > 0 {
+		sql += " ORDER BY " + g.orderList(in)
+	}
+	sql += fmt.Sprintf(" LIMIT %d", l.N)
+	return &rel{sql: sql, cols: in.cols, hidden: in.hidden, order: in.order}
+}
+
+// aggregate writes summarize: a grouping query whose columns are named as
+// the plan's, or, when an aggregation yields its outputs through an outer
+// select (fields of a struct, for arg_max), that outer select over it.
+func (g *gen) aggregate(a *kql.Aggregate) *rel {
+	in := g.plan(a.Input)
+	order := g.orderList(in)
+	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: order}
+	names := g.sqlNames(a.Cols)
+	var inner, keys, final []string
+	for i, k := range a.Keys {
+		v := ex.groupKey(k)
+		keys = append(keys, v)
+		inner = append(inner, v+" AS "+g.d.Ident(names[i]))
+		final = append(final, g.d.Ident(names[i]))
+	}
+	direct := true
+	for _, ac := range a.Aggs {
+		args := make([]string, len(ac.Args))
+		for i, x := range ac.Args {
+			args[i] = ex.aggArg(ac, x)
+		}
+		filter := ""
+		if ac.If != nil {
+			filter = ex.predicate(ac.If)
+		}
+		aggOrder := ""
+		if ac.Func == kql.AggMakeList || ac.Func == kql.AggMakeBag {
+			aggOrder = order // make_list after sort keeps the order
+		}
+		exprs, outer := g.d.Aggregate(ac, args, filter, aggOrder)
+		if outer == nil {
+			for _, s := range exprs {
+				name := names[len(final)]
+				inner = append(inner, s+" AS "+g.d.Ident(name))
+				final = append(final, g.d.Ident(name))
+			}
+			continue
+		}
+		direct = false
+		var innerNames []string
+		for _, s := range exprs {
+			name := g.alias("__a")
+			inner = append(inner, s+" AS "+g.d.Ident(name))
+			innerNames = append(innerNames, g.d.Ident(name))
+		}
+		for _, o := range outer {
+			for k := len(innerNames) - 1; k >= 0; k-- {
+				o = strings.ReplaceAll(o, fmt.Sprintf("$%d", k), innerNames[k])
+			}
+			final = append(final, o+" AS "+g.d.Ident(names[len(final)]))
+		}
+	}
+	sql := "SELECT " + strings.Join(inner, ", ") + " FROM " + g.from(in)
+	if len(keys) > 0 {
+		sql += " GROUP BY " + strings.Join(keys, ", ")
+	}
+	if direct {
+		return &rel{sql: sql, cols: names}
+	}
+	return &rel{sql: "SELECT " + strings.Join(final, ", ") + " FROM (" + sql + ") AS " + g.d.Ident(g.alias("g")), cols: names}
+}
