@@ -8,13 +8,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/callscope/callscope/internal/report"
 	"io"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/callscope/callscope/internal/kql"
+	"github.com/callscope/callscope/internal/report"
 	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/store"
 )
@@ -83,37 +84,47 @@ func queryText(args []string, file string) (string, error) {
 }
 
 func (c *sqlCmd) localSQL(ctx context.Context, query string) (*queryResult, error) {
+	var out *queryResult
+	err := withLocalWorkspace(ctx, c.store, c.workspace, func(_ store.Store, ws store.Workspace) error {
+		r, err := ws.Query(ctx, query, store.QueryOptions{MaxRows: c.maxRows, Timeout: c.timeout})
+		if err != nil {
+			return err
+		}
+		out = &queryResult{Columns: r.Columns, Rows: r.Rows}
+		if r.Truncated {
+			out.Note = fmt.Sprintf("result cut to its first %d rows (--max-rows)", len(r.Rows))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// withLocalWorkspace opens a workspace of a data folder directly (no
+// server) for the duration of fn.
+func withLocalWorkspace(ctx context.Context, sf storeFlags, name string, fn func(store.Store, store.Workspace) error) error {
 	log, _ := newLogger(io.Discard, "error", "text")
-	if _, err := os.Stat(c.store.data); err != nil {
-		return nil, fmt.Errorf("no data folder %s", c.store.data)
+	if _, err := os.Stat(sf.data); err != nil {
+		return fmt.Errorf("no data folder %s", sf.data)
 	}
-	reg, err := openRegistry(c.store.data)
+	reg, err := openRegistry(sf.data)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer reg.Close()
-	w, err := reg.Workspace(c.workspace)
+	w, err := reg.Workspace(name)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	st, err := c.store.open(log, nil)
+	st, err := sf.open(log, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer st.Close()
 	ws, err := st.Workspace(ctx, store.WorkspaceRef{Name: w.Name, ID: w.ID})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	r, err := ws.Query(ctx, query, store.QueryOptions{MaxRows: c.maxRows, Timeout: c.timeout})
-	if err != nil {
-		return nil, err
-	}
-	out := &queryResult{Columns: r.Columns, Rows: r.Rows}
-	if r.Truncated {
-		out.Note = fmt.Sprintf("result cut to its first %d rows (--max-rows)", len(r.Rows))
-	}
-	return out, nil
+	return fn(st, ws)
 }
 
 // remoteSQL runs a query through a server's SQL endpoint.
@@ -140,11 +151,15 @@ func doQuery(req *http.Request) (*queryResult, error) {
 			Columns []struct{ Name, Type string } `json:"columns"`
 			Rows    [][]any                       `json:"rows"`
 		} `json:"tables"`
-		Error *struct {
+		Render map[string]any `json:"render"`
+		Error  *struct {
 			Code       string `json:"code"`
 			Message    string `json:"message"`
 			InnerError *struct {
+				Code    string `json:"code"`
 				Message string `json:"message"`
+				Line    int    `json:"line"`
+				Pos     int    `json:"pos"`
 			} `json:"innererror"`
 		} `json:"error"`
 	}
@@ -158,8 +173,18 @@ func doQuery(req *http.Request) (*queryResult, error) {
 			return nil, fmt.Errorf("%s answered %s", req.URL.Host, resp.Status)
 		}
 		msg := out.Error.Message
-		if out.Error.InnerError != nil && out.Error.InnerError.Message != "" {
-			msg += ": " + out.Error.InnerError.Message
+		if in := out.Error.InnerError; in != nil {
+			if in.Line > 0 && (in.Code == "SyntaxError" || in.Code == "SemanticError") {
+				// A KQL error: keep its position so that it can be shown.
+				kind := kql.SemanticError
+				if in.Code == "SyntaxError" {
+					kind = kql.SyntaxError
+				}
+				return nil, &kql.Error{Kind: kind, Position: kql.Position{Line: in.Line, Column: in.Pos}, Msg: in.Message}
+			}
+			if in.Message != "" && !strings.Contains(msg, in.Message) {
+				msg += ": " + in.Message
+			}
 		}
 		return nil, errors.New(msg)
 	}
@@ -174,6 +199,17 @@ func doQuery(req *http.Request) (*queryResult, error) {
 	if out.Error != nil {
 		res.Note = out.Error.Message
 	}
+	if out.Render != nil {
+		r := &kql.Render{Props: map[string]any{}}
+		for k, v := range out.Render {
+			if k == "visualization" {
+				r.Visualization = fmt.Sprint(v)
+				continue
+			}
+			r.Props[k] = v
+		}
+		res.Note = strings.TrimSpace(res.Note + "\nrender: " + renderText(r))
+	}
 	return res, nil
 }
 
@@ -184,7 +220,7 @@ func printResult(w io.Writer, res *queryResult, format string) error {
 		for i, r := range res.Rows {
 			m := map[string]any{}
 			for j, c := range res.Columns {
-				m[c.Name] = jsonValue(r[j])
+				m[c.Name] = jsonValue(r[j], c.Type)
 			}
 			rows[i] = m
 		}
@@ -236,7 +272,9 @@ func cellText(v any) string {
 	case nil:
 		return ""
 	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
+		return kql.FormatDatetime(x)
+	case time.Duration:
+		return kql.FormatTimespan(int64(x / 100))
 	case string:
 		return x
 	default:
@@ -244,9 +282,16 @@ func cellText(v any) string {
 	}
 }
 
-func jsonValue(v any) any {
-	if t, ok := v.(time.Time); ok {
-		return t.UTC().Format(time.RFC3339Nano)
+// jsonValue is a value as JSON output shows it: times as text, dynamic
+// values as the JSON they are rather than a string holding it.
+func jsonValue(v any, t schema.Type) any {
+	switch x := v.(type) {
+	case time.Time, time.Duration:
+		return cellText(x)
+	case string:
+		if t == schema.Dynamic && json.Valid([]byte(x)) {
+			return json.RawMessage(x)
+		}
 	}
 	return v
 }

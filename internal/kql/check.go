@@ -13,6 +13,9 @@ type Options struct {
 	// Tables resolves a table name (exactly, as KQL names are
 	// case-sensitive) to its schema; nil if the workspace has no such table.
 	Tables func(name string) *schema.Table
+	// Views resolves a name to the KQL text of a view ("" for none):
+	// a name the workspace answers with a query over its tables.
+	Views func(name string) string
 	// Now is the query's now(): one instant for the whole query.
 	Now time.Time
 	// From and To, when set, bound every table's time column: the query
@@ -36,6 +39,14 @@ func Compile(src string, opts Options) (*CheckedQuery, error) {
 func Check(src string, q *Query, opts Options) (cq *CheckedQuery, err error) {
 	if opts.Tables == nil {
 		opts.Tables = func(name string) *schema.Table { return schema.ByName(name) }
+	}
+	if opts.Views == nil {
+		opts.Views = func(name string) string {
+			if v := schema.ViewByName(name); v != nil {
+				return v.Query
+			}
+			return ""
+		}
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
@@ -201,7 +212,7 @@ func (c *checker) isTabular(e Expr) bool {
 		if b := c.scope.lookup(x.Name); b != nil {
 			return b.tabular != nil
 		}
-		return c.opts.Tables(x.Name) != nil
+		return c.opts.Tables(x.Name) != nil || c.opts.Views(x.Name) != ""
 	case *CallExpr:
 		switch x.Fun.Name {
 		case "materialize", "view", "table":
@@ -318,12 +329,45 @@ func (c *checker) tableRef(id *Ident) Plan {
 	}
 	t := c.opts.Tables(id.Name)
 	if t == nil {
+		if text := c.opts.Views(id.Name); text != "" {
+			return c.view(id, text)
+		}
 		if alt := tableNameFold(c.opts.Tables, id.Name); alt != "" {
 			c.fail(id.Pos(), "failed to resolve table '%s': table names are case-sensitive; did you mean '%s'?", id.Name, alt)
 		}
 		c.fail(id.Pos(), "failed to resolve table or column expression named '%s'", id.Name)
 	}
 	return c.scan(t)
+}
+
+// view checks a view's query on its own, outside the scope of the query
+// that names it.
+func (c *checker) view(id *Ident, text string) Plan {
+	c.enter(id.Pos())
+	defer c.leave()
+	q, err := Parse(text)
+	if err != nil {
+		c.fail(id.Pos(), "view '%s' does not parse: %v", id.Name, err)
+	}
+	inner := &checker{src: text, opts: c.opts, scope: &scope{names: map[string]*binding{}}, depth: c.depth}
+	var plan Plan
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				e, ok := r.(*Error)
+				if !ok {
+					panic(r)
+				}
+				c.fail(id.Pos(), "view '%s' cannot be used: %s", id.Name, e.Msg)
+			}
+		}()
+		v, _ := inner.checkBody(q)
+		plan, _ = v.(Plan)
+	}()
+	if plan == nil {
+		c.fail(id.Pos(), "view '%s' is not a table", id.Name)
+	}
+	return plan
 }
 
 // tableNameFold finds a table whose name differs only in letter case.

@@ -438,9 +438,11 @@ func fnBin(e *env, n *CallExpr, a []Scalar) Scalar {
 	if !isNumeric(x.Type()) || !isNumeric(size.Type()) {
 		e.fail(n.Pos(), "bin works on numbers, datetimes and timespans")
 	}
-	t, _ := unifyTypes(x.Type(), size.Type())
-	if t == schema.Int {
-		t = schema.Long
+	// The result has the value's type, unless a fractional size makes
+	// whole numbers real.
+	t := x.Type()
+	if isInteger(t) && !isInteger(size.Type()) {
+		t = schema.Real
 	}
 	return &Call{Op: OpBin, Args: []Scalar{e.c.convert(n.Pos(), x, t), e.c.convert(n.Pos(), size, t)}, T: t}
 }

@@ -77,7 +77,13 @@ func Translate(engine string, req Request) (*Translation, error) {
 		now = time.Now()
 	}
 	checked, err := kql.Compile(req.Query, kql.Options{
-		Tables:     func(name string) *schema.Table { return schema.ByName(name) },
+		Tables: func(name string) *schema.Table { return schema.ByName(name) },
+		Views: func(name string) string {
+			if v := schema.ViewByName(name); v != nil {
+				return v.Query
+			}
+			return ""
+		},
 		Now:        now,
 		From:       req.From,
 		To:         req.To,

@@ -392,11 +392,16 @@ func (d Dialect) Call(c *kql.Call, a []string) string {
 		if c.T == schema.Real || c.T == schema.Decimal {
 			return "(floor(" + a[0] + " / " + a[1] + ") * " + a[1] + ")"
 		}
-		return "CAST(floor(" + a[0] + " / " + a[1] + ") * " + a[1] + " AS BIGINT)"
+		// Whole numbers bin in integer arithmetic (a double cannot hold
+		// every long): a minus its non-negative remainder.
+		return "(" + a[0] + " - ((" + a[0] + " % " + a[1] + ") + " + a[1] + ") % " + a[1] + ")"
 	case kql.OpBinDatetime:
-		// Bins count from 0001-01-01, as Kusto's do; for whole days and
-		// their divisors that is the same as counting from 1970.
-		return "make_timestamp(CAST(floor((epoch_us(" + a[0] + ") + " + strconv.FormatInt(microsToEpoch, 10) + ") / ((" + a[1] + ") // 10)) * ((" + a[1] + ") // 10) - " + strconv.FormatInt(microsToEpoch, 10) + " AS BIGINT))"
+		// Bins count from 0001-01-01, as Kusto's do (for whole days and
+		// their divisors that is the same as counting from 1970), in
+		// microseconds since then, which are never negative.
+		us := "(epoch_us(" + a[0] + ") + " + strconv.FormatInt(microsToEpoch, 10) + ")"
+		size := "((" + a[1] + ") // 10)"
+		return "make_timestamp((" + us + " // " + size + ") * " + size + " - " + strconv.FormatInt(microsToEpoch, 10) + ")"
 
 	case kql.OpStartOf:
 		return startOf(c.Part, a[0])
