@@ -9,7 +9,7 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X github.com/callscope/callscope/internal/cli.Version=$(VERSION)
 # Packages that do not link DuckDB, checked with the race detector (the
 # DuckDB ones are exercised under load by the end-to-end tests instead).
-RACE_PKGS := ./internal/decode/... ./internal/schema/... ./internal/simulate/... ./internal/report/... ./internal/workspace/... ./internal/callmetrics/...
+RACE_PKGS := ./internal/decode/... ./internal/schema/... ./internal/simulate/... ./internal/report/... ./internal/workspace/... ./internal/callmetrics/... ./internal/kql/...
 
 .PHONY: all build demo test deps lint bench fuzz clean
 
@@ -38,14 +38,18 @@ lint:
 	$(GO) vet ./...
 
 # DESIGN §8: ingest 2M records of the simulator's mix over HTTP and compare
-# with DuckDB's own read_json load of the same file, in one run.
+# with DuckDB's own read_json load of the same file, in one run; then time
+# the Insights panel queries in KQL against hand-written SQL on a 10M-row
+# dataset (built once into callscope-bench/, reused afterwards).
 bench: build
 	./$(BIN) bench ingest --profile bench-ingest.prof
+	./$(BIN) bench query --dir callscope-bench
 
 # A longer run of the fuzz targets than the seed corpus run in make test.
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzDecode -fuzztime 60s ./internal/decode/
 	$(GO) test -run XXX -fuzz FuzzSplit -fuzztime 60s ./internal/decode/
+	$(GO) test -run XXX -fuzz FuzzCompile -fuzztime 60s ./internal/kql/
 
 clean:
-	rm -rf bin bench-ingest.prof
+	rm -rf bin bench-ingest.prof callscope-bench

@@ -573,7 +573,10 @@ func (e *env) call(n *CallExpr) Scalar {
 		return e.window(n, op)
 	}
 	if raw, ok := rawFunctions[name]; ok {
-		return raw(e, n)
+		if len(n.Args) < raw.min || len(n.Args) > raw.max {
+			e.fail(n.Pos(), "%s takes %s", name, arity(raw.min, raw.max))
+		}
+		return raw.check(e, n)
 	}
 	spec, ok := functions[name]
 	if !ok {

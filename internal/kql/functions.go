@@ -17,16 +17,21 @@ type funcSpec struct {
 
 // rawFunctions take their arguments as syntax: toscalar's is a query,
 // pack_all has none but reads the row.
-var rawFunctions map[string]func(e *env, n *CallExpr) Scalar
+var rawFunctions map[string]rawSpec
+
+type rawSpec struct {
+	min, max int
+	check    func(e *env, n *CallExpr) Scalar
+}
 
 func init() {
-	rawFunctions = map[string]func(e *env, n *CallExpr) Scalar{
-		"toscalar": fnToScalar,
-		"pack_all": fnPackAll,
-		"materialize": func(e *env, n *CallExpr) Scalar {
+	rawFunctions = map[string]rawSpec{
+		"toscalar": {1, 1, fnToScalar},
+		"pack_all": {0, 1, fnPackAll},
+		"materialize": {1, 1, func(e *env, n *CallExpr) Scalar {
 			e.fail(n.Pos(), "materialize() makes a table; use it in a let statement or where a table is expected")
 			return nil
-		},
+		}},
 	}
 }
 

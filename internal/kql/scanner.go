@@ -193,13 +193,17 @@ func (s *Scanner) scanNumber(pos Pos) (Pos, Token, string) {
 	tok := INT
 	s.digits()
 	// A '.' followed by a digit continues the number; "1..5" is a range.
-	if s.off+1 < len(s.src) && s.src[s.off] == '.' && isDigit(s.src[s.off+1]) {
-		tok = REAL
-		s.off++
-		s.digits()
-	} else if s.off+1 < len(s.src) && s.src[s.off] == '.' && s.src[s.off+1] != '.' && !isLetter(s.src[s.off+1]) {
-		tok = REAL // "1." is a real
-		s.off++
+	if s.off < len(s.src) && s.src[s.off] == '.' {
+		next := byte(0)
+		if s.off+1 < len(s.src) {
+			next = s.src[s.off+1]
+		}
+		// "1.5" and "1." are reals; "1..5" is a range and "1.day" a member.
+		if next != '.' && !isLetter(next) {
+			tok = REAL
+			s.off++
+			s.digits()
+		}
 	}
 	if s.off < len(s.src) && (s.src[s.off] == 'e' || s.src[s.off] == 'E') {
 		save := s.off
