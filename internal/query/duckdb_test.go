@@ -2,9 +2,12 @@ package query_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
+	"time"
 
+	"github.com/callscope/callscope/internal/query"
 	"github.com/callscope/callscope/internal/query/querytest"
 	"github.com/callscope/callscope/internal/store"
 	"github.com/callscope/callscope/internal/store/duckdb"
@@ -23,4 +26,26 @@ func TestKQLOnDuckDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	querytest.Run(t, ws, st.Engine(), querytest.Cases)
+}
+
+// A query that runs past its time limit is stopped and says so.
+func TestKQLTimeout(t *testing.T) {
+	st, err := duckdb.Open(duckdb.Options{Dir: t.TempDir(), MemoryLimit: "256MB", Threads: 2, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ws, err := st.Workspace(context.Background(), store.WorkspaceRef{Name: "slow", ID: "00000000-0000-0000-0000-0000000000ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = query.Run(context.Background(), ws, st.Engine(), query.Request{
+		Query: "range x from 1 to 5000000000 step 1 | summarize dcount(x)", Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the query ran %v after its 200 ms limit", took)
+	}
 }

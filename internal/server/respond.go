@@ -10,6 +10,7 @@ import (
 
 	gojson "github.com/goccy/go-json"
 
+	"github.com/callscope/callscope/internal/kql"
 	"github.com/callscope/callscope/internal/store"
 )
 
@@ -144,23 +145,5 @@ func appendValue(b []byte, v any) []byte {
 }
 
 // FormatTimespan writes a duration the way Kusto prints timespans:
-// [-][d.]hh:mm:ss[.fffffff].
-func FormatTimespan(d time.Duration) string {
-	var b []byte
-	if d < 0 {
-		b = append(b, '-')
-		d = -d
-	}
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	if days > 0 {
-		b = strconv.AppendInt(b, int64(days), 10)
-		b = append(b, '.')
-	}
-	h, m, s := d/time.Hour, (d%time.Hour)/time.Minute, (d%time.Minute)/time.Second
-	b = fmt.Appendf(b, "%02d:%02d:%02d", h, m, s)
-	if ticks := (d % time.Second) / 100; ticks > 0 { // Kusto ticks are 100 ns
-		b = fmt.Appendf(b, ".%07d", ticks)
-	}
-	return string(b)
-}
+// [-][d.]hh:mm:ss[.fffffff] (Kusto ticks are 100 ns).
+func FormatTimespan(d time.Duration) string { return kql.FormatTimespan(int64(d / 100)) }
