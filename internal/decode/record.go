@@ -67,7 +67,7 @@ func NewDecoder(lim Limits) *Decoder {
 		infos:     map[*schema.Table]*tableInfo{},
 	}
 	d.fillTop = func(key []byte, val *fastjson.Value) {
-		if !isKey(key, "properties") {
+		if d.cur.bagAtTop || !isKey(key, "properties") {
 			d.fill(1, key, val)
 		}
 	}
@@ -106,6 +106,12 @@ func (d *Decoder) Decode(raw []byte, received time.Time) (*schema.Table, []any, 
 	info := d.info(t)
 
 	d.cur = record{table: t, info: info, named: named, row: d.newRow(len(t.Columns))}
+	if env.flat && info.bag >= 0 {
+		// A flat row of a table with a Properties column (AppEvents): its
+		// top-level Properties is that column, not an envelope.
+		d.cur.bagAtTop = true
+		env.props = nil
+	}
 	d.extras = d.extras[:0]
 	top.Visit(d.fillTop)
 	if env.props != nil {
@@ -138,6 +144,10 @@ type record struct {
 	row   []any
 	nth   int // position of the next key, for the key cache
 	err   error
+
+	// bagAtTop says the top-level "properties" member is the table's
+	// Properties column rather than the envelope's service fields.
+	bagAtTop bool
 }
 
 // fill maps one property onto the row of the current record; depth is how
@@ -193,6 +203,10 @@ type tableInfo struct {
 
 	// positions of the columns stamp fills (-1 where the table has none)
 	timeGenerated, resourceID, billedSize, additional int
+
+	// bag is the position of a column named Properties (AppEvents' custom
+	// dimensions), -1 for the tables that have none.
+	bag int
 }
 
 func (d *Decoder) info(t *schema.Table) *tableInfo {
@@ -207,6 +221,7 @@ func (d *Decoder) info(t *schema.Table) *tableInfo {
 		resourceID:    t.ColumnIndex(schema.ResourceID),
 		billedSize:    t.ColumnIndex(schema.BilledSize),
 		additional:    t.ColumnIndex(schema.AdditionalFields),
+		bag:           t.ColumnIndex(schema.PropertiesColumn),
 	}
 	for i, c := range t.Columns {
 		ti.computed[i] = notFromProperties(c)
@@ -310,6 +325,14 @@ type envelope struct {
 	category, typ *fastjson.Value // "category" and "type", top level first
 	props         *fastjson.Object
 	versioned     bool // carries a CallUpdatesVersion
+
+	// flat says the record named its table by a top-level Type and carries
+	// no top-level category: a flat Log Analytics row, or an Application
+	// Insights export, which is flat too ({"time", "resourceId", "Type":
+	// "AppEvents", "Name", "Properties": {…}, …}). Every resource-log record
+	// has a category. In a flat row of a table with a Properties column the
+	// top-level properties member is that column.
+	flat bool
 }
 
 // readEnvelope reads the routing members at the top level of a record and
@@ -361,6 +384,9 @@ func (e *envelope) note(key []byte, v *fastjson.Value) {
 // A versioned record is an update, so it goes to the updates table.
 func (e *envelope) table() (*schema.Table, string, error) {
 	t, named := e.lookup()
+	// Only the top level has been read so far: a table found without a
+	// category was found by the top-level type.
+	e.flat = t != nil && e.category == nil
 	if (t == nil || (t.Updates != "" && !e.versioned)) && e.props != nil {
 		e.props.Visit(e.note)
 		if t == nil {

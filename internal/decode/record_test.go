@@ -240,6 +240,90 @@ func TestTableNamedAnyWay(t *testing.T) {
 	want(t, row, "CallType", "Group")
 }
 
+// AppEvents has a column named Properties (an event's custom dimensions),
+// which is also the name of the resource-log envelope's member. In the
+// resource-log shape (a top-level category) the envelope's properties hold
+// the service fields, Properties among them, in any case.
+func TestAppEventsResourceLogShape(t *testing.T) {
+	for _, key := range []string{"Properties", "properties", "PROPERTIES"} {
+		raw := `{"time":"2025-06-02T10:15:07.250Z","resourceId":"/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.INSIGHTS/COMPONENTS/APP1",
+			"category":"AppEvents","operationName":"Microsoft.ApplicationInsights/events",
+			"properties":{"Name":"CallSurvey","` + key + `":{"id":"s-1","improvementSuggestion":"less echo"},"Measurements":{"n":2},"ItemCount":"1","ClientType":"Browser"}}`
+		tbl, row := decodeOne(t, raw)
+		if tbl.Name != "AppEvents" {
+			t.Fatalf("table %s", tbl.Name)
+		}
+		want(t, row, "Properties", `{"id":"s-1","improvementSuggestion":"less echo"}`)
+		want(t, row, "Name", "CallSurvey")
+		want(t, row, "Measurements", `{"n":2}`)
+		want(t, row, "ItemCount", int64(1))
+		want(t, row, "ClientType", "Browser")
+		want(t, row, "OperationName", "Microsoft.ApplicationInsights/events")
+		want(t, row, "TimeGenerated", time.Date(2025, 6, 2, 10, 15, 7, 250e6, time.UTC))
+		want(t, row, "_ResourceId", "/subscriptions/s1/resourcegroups/rg/providers/microsoft.insights/components/app1")
+		want(t, row, "AdditionalFields", nil)
+	}
+	// Properties sent as text holding JSON is stored as that object.
+	_, row := decodeOne(t, `{"category":"AppEvents","properties":{"Name":"CallSurvey","Properties":"{\"id\":\"s-2\"}"}}`)
+	want(t, row, "Properties", `{"id":"s-2"}`)
+	// A record with a category is in the resource-log shape even when its
+	// properties look like custom dimensions: nothing is lost, the members
+	// that name no column are kept in AdditionalFields.
+	_, row = decodeOne(t, `{"category":"AppEvents","Name":"CallSurvey","Properties":{"id":"s-3"}}`)
+	want(t, row, "Name", "CallSurvey")
+	want(t, row, "Properties", nil)
+	want(t, row, "AdditionalFields", `{"id":"s-3"}`)
+}
+
+// A flat row of AppEvents (Type names the table, no category) carries its
+// columns at the top level, Properties included: that object is the
+// column, not an envelope. Application Insights exports records this way,
+// with the envelope's time and resourceId.
+func TestAppEventsFlatRow(t *testing.T) {
+	tbl, row := decodeOne(t, `{"Type":"AppEvents","TimeGenerated":"2025-06-02T10:15:07.25Z","Name":"CallSurvey","Properties":{"id":"s-1"}}`)
+	if tbl.Name != "AppEvents" {
+		t.Fatalf("table %s", tbl.Name)
+	}
+	want(t, row, "Properties", `{"id":"s-1"}`)
+	want(t, row, "Name", "CallSurvey")
+	want(t, row, "TimeGenerated", time.Date(2025, 6, 2, 10, 15, 7, 250e6, time.UTC))
+	want(t, row, "AdditionalFields", nil)
+
+	export := `{"time":"2025-06-02T10:15:07.2500000Z","resourceId":"/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.INSIGHTS/COMPONENTS/APP1",
+		"ResourceGUID":"0f6c1c5e-3a58-4c53-a5c2-4d1f2b6c7d8e","Type":"AppEvents","AppRoleName":"contoso-web","ClientType":"Browser",
+		"IKey":"5f0e9a3c-1d2b-4c7a-9e8f-6a5b4c3d2e1f","_BilledSize":612,"OperationId":"4bf92f3577b34da6a3ce929d0e0e4736",
+		"SDKVersion":"javascript:3.2.1","Properties":{"id":"s-2","improvementSuggestion":""},"Measurements":null,
+		"Name":"CallSurvey","ItemCount":1,"futureField":"kept"}`
+	tbl, row = decodeOne(t, export)
+	if tbl.Name != "AppEvents" {
+		t.Fatalf("table %s", tbl.Name)
+	}
+	want(t, row, "Properties", `{"id":"s-2","improvementSuggestion":""}`)
+	want(t, row, "Name", "CallSurvey")
+	want(t, row, "SDKVersion", "javascript:3.2.1")
+	want(t, row, "IKey", "5f0e9a3c-1d2b-4c7a-9e8f-6a5b4c3d2e1f")
+	want(t, row, "ItemCount", int64(1))
+	want(t, row, "Measurements", nil)
+	want(t, row, "TimeGenerated", time.Date(2025, 6, 2, 10, 15, 7, 250e6, time.UTC))
+	want(t, row, "_ResourceId", "/subscriptions/s1/resourcegroups/rg/providers/microsoft.insights/components/app1")
+	want(t, row, "_BilledSize", float64(len(export)))
+	want(t, row, "AdditionalFields", `{"futureField":"kept"}`)
+
+	// in any case, and as text holding JSON
+	_, row = decodeOne(t, `{"type":"appevents","name":"CallSurvey","properties":"{\"id\":\"s-3\"}"}`)
+	want(t, row, "Properties", `{"id":"s-3"}`)
+	want(t, row, "Name", "CallSurvey")
+}
+
+// Flat rows of tables without a Properties column keep reading a top-level
+// properties member as the envelope, as before AppEvents existed.
+func TestFlatRowPropertiesStillEnvelope(t *testing.T) {
+	_, row := decodeOne(t, `{"Type":"ACSCallSurvey","SurveyId":"s","properties":{"OverallRatingScore":"4"}}`)
+	want(t, row, "SurveyId", "s")
+	want(t, row, "OverallRatingScore", int64(4))
+	want(t, row, "AdditionalFields", nil)
+}
+
 // Dynamic columns keep JSON; a string holding a JSON object (how the
 // published OperationPayload sample looks) becomes that object.
 func TestDynamicValues(t *testing.T) {

@@ -197,7 +197,8 @@ func TestSplitUnderShortReads(t *testing.T) {
 // The fuzz targets check that no input makes the decoder panic, loop or
 // hand out a row that does not fit its table.
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{rec1, rec2, `{"Type":"ACSCallSurvey","OverallRatingScore":"4"}`, `{"category":"CallSummary","properties":"{\"a\":1}"}`, `{}`, `[]`, `"x"`, `{"category":"CallClientOperations","properties":{"OperationPayload":"{\"a\":[1,{\"b\":null}]}"}}`} {
+	for _, s := range []string{rec1, rec2, `{"Type":"ACSCallSurvey","OverallRatingScore":"4"}`, `{"category":"CallSummary","properties":"{\"a\":1}"}`, `{}`, `[]`, `"x"`, `{"category":"CallClientOperations","properties":{"OperationPayload":"{\"a\":[1,{\"b\":null}]}"}}`,
+		`{"Type":"AppEvents","Name":"CallSurvey","Properties":{"id":"s"}}`, `{"category":"AppEvents","properties":{"Properties":"{\"id\":\"s\"}"}}`} {
 		f.Add([]byte(s))
 	}
 	d := NewDecoder(Limits{})

@@ -32,6 +32,11 @@ const (
 	SummaryUpdatesTable = "ACSCallSummaryUpdates"
 	DiagnosticsTable    = "ACSCallDiagnostics"
 	DiagUpdatesTable    = "ACSCallDiagnosticsUpdates"
+	AppEventsTable      = "AppEvents"
+
+	// PropertiesColumn is AppEvents' bag of custom dimensions. The
+	// decoder must tell it from the resource-log envelope's "properties".
+	PropertiesColumn = "Properties"
 )
 
 // NormalizeResourceID writes a resource id the way Log Analytics shows

@@ -186,9 +186,10 @@ func init() {
 			c := &t.Columns[i]
 			switch c.Name {
 			case TimeGenerated:
-				// Every export uses the resource-log envelope, whose "time"
-				// is TimeGenerated, even for the tables whose documentation
-				// only shows Log Analytics names.
+				// Every export writes TimeGenerated as "time": the
+				// resource-log envelope does, even for the tables whose
+				// documentation only shows Log Analytics names, and so do
+				// Application Insights exports, flat as they otherwise are.
 				c.Export = "time"
 			case CategoryColumn:
 				c.Derived = DerivedCategory

@@ -61,7 +61,9 @@ func TestMatchesReferenceSchemas(t *testing.T) {
 }
 
 func TestSchemaShape(t *testing.T) {
-	if n := len(CallLogTables()); n != 10 {
+	// The eight call-log tables and three adjacent ones (ACSBillingUsage,
+	// ACSCallAutomationIncomingOperations, AppEvents).
+	if n := len(CallLogTables()); n != 11 {
 		t.Fatalf("%d call-log tables", n)
 	}
 	for _, tbl := range Tables() {
@@ -90,10 +92,53 @@ func TestSchemaShape(t *testing.T) {
 			t.Errorf("category %s not found", c)
 		}
 	}
-	if got := strings.Join(Categories(), ","); !strings.Contains(got, "CallClientMediaStatsTimeSeries") || !strings.Contains(got, "Usage") {
+	if got := strings.Join(Categories(), ","); !strings.Contains(got, "CallClientMediaStatsTimeSeries") || !strings.Contains(got, "Usage") || !strings.Contains(got, "AppEvents") {
 		t.Errorf("categories %s", got)
 	}
 	if i, ok := ByName("ACSCallSurvey").Field([]byte("ScreenshareLowerBound")); !ok || ByName("ACSCallSurvey").Columns[i].Name != "ScreenshareRatingScoreLowerBound" {
 		t.Error("the survey doc's short names are not aliases")
+	}
+}
+
+// AppEvents has the columns of the Log Analytics table, typed as there,
+// then the system columns once each. No reference schema covers it (it is
+// an Application Insights table), so its columns are listed here.
+func TestAppEventsColumns(t *testing.T) {
+	tbl := ByCategory("appevents")
+	if tbl == nil || tbl.Name != AppEventsTable || ByName(AppEventsTable) != tbl {
+		t.Fatalf("category AppEvents leads to %v", tbl)
+	}
+	want := []struct {
+		name string
+		typ  Type
+	}{
+		{"TimeGenerated", DateTime}, {"Name", String}, {"Properties", Dynamic}, {"Measurements", Dynamic},
+		{"OperationName", String}, {"OperationId", String}, {"ParentId", String}, {"SyntheticSource", String},
+		{"SessionId", String}, {"UserId", String}, {"UserAuthenticatedId", String}, {"UserAccountId", String},
+		{"AppVersion", String}, {"AppRoleName", String}, {"AppRoleInstance", String}, {"ClientType", String},
+		{"ClientModel", String}, {"ClientOS", String}, {"ClientIP", String}, {"ClientCity", String},
+		{"ClientStateOrProvince", String}, {"ClientCountryOrRegion", String}, {"ClientBrowser", String},
+		{"ResourceGUID", String}, {"IKey", String}, {"SDKVersion", String}, {"ItemCount", Int},
+		{"ReferencedItemId", String}, {"ReferencedType", String},
+		{TenantID, String}, {SourceSystem, String}, {TypeColumn, String}, {ResourceID, String},
+		{SubscriptionID, String}, {BilledSize, Real}, {IsBillable, String}, {AdditionalFields, Dynamic},
+	}
+	if len(tbl.Columns) != len(want) {
+		t.Errorf("%d columns, want %d", len(tbl.Columns), len(want))
+	}
+	for i, w := range want {
+		if i >= len(tbl.Columns) {
+			break
+		}
+		if c := tbl.Columns[i]; c.Name != w.name || c.Type != w.typ {
+			t.Errorf("column %d is %s %v, want %s %v", i, c.Name, c.Type, w.name, w.typ)
+		}
+	}
+	// The properties of an Application Insights export are spelled as the
+	// columns, in any case; time and resourceId are the envelope's.
+	for key, col := range map[string]string{"properties": "Properties", "sdkversion": "SDKVersion", "time": "TimeGenerated", "resourceId": "_ResourceId"} {
+		if i, ok := tbl.Field([]byte(key)); !ok || tbl.Columns[i].Name != col {
+			t.Errorf("%s does not lead to %s", key, col)
+		}
 	}
 }

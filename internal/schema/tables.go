@@ -8,9 +8,14 @@ package schema
 // documentation for producers such as the simulator.
 //
 // Sources: the public Log Analytics table reference for each table and the
-// Azure Communication Services log schema pages. The two adjacent tables
-// (ACSBillingUsage and ACSCallAutomationIncomingOperations) are accepted
-// because the public call-log queries join them.
+// Azure Communication Services log schema pages. Three adjacent tables are
+// accepted because call-log analysis joins them: ACSBillingUsage and
+// ACSCallAutomationIncomingOperations, which the public call-log queries
+// join and an ACS resource's allLogs export carries, and AppEvents, the
+// Application Insights custom events that the end-of-call survey tutorial
+// has apps send (their own survey questions, keyed by the SurveyId of
+// ACSCallSurvey). AppEvents comes from an Application Insights resource
+// (microsoft.insights/components), not from the ACS resource.
 
 var tables = []*Table{
 	{Name: "ACSCallSummary", Category: "CallSummary", Updates: "ACSCallSummaryUpdates", Columns: withSystem(callSummaryColumns...),
@@ -168,6 +173,43 @@ var tables = []*Table{
 			Column{Name: "ServerCallId", Type: String},
 			Column{Name: "SubOperationName", Type: String},
 			Column{Name: "URI", Type: String},
+		),
+	},
+	{
+		// Its Properties column (the event's custom dimensions) has the name
+		// of the resource-log envelope's properties member; the decoder tells
+		// the two apart by the record's shape.
+		Name: AppEventsTable, Category: "AppEvents",
+		Columns: withSystem(
+			Column{Name: "TimeGenerated", Type: DateTime},
+			Column{Name: "Name", Type: String},
+			Column{Name: PropertiesColumn, Type: Dynamic},
+			Column{Name: "Measurements", Type: Dynamic},
+			Column{Name: "OperationName", Type: String},
+			Column{Name: "OperationId", Type: String},
+			Column{Name: "ParentId", Type: String},
+			Column{Name: "SyntheticSource", Type: String},
+			Column{Name: "SessionId", Type: String},
+			Column{Name: "UserId", Type: String},
+			Column{Name: "UserAuthenticatedId", Type: String},
+			Column{Name: "UserAccountId", Type: String},
+			Column{Name: "AppVersion", Type: String},
+			Column{Name: "AppRoleName", Type: String},
+			Column{Name: "AppRoleInstance", Type: String},
+			Column{Name: "ClientType", Type: String},
+			Column{Name: "ClientModel", Type: String},
+			Column{Name: "ClientOS", Type: String},
+			Column{Name: "ClientIP", Type: String},
+			Column{Name: "ClientCity", Type: String},
+			Column{Name: "ClientStateOrProvince", Type: String},
+			Column{Name: "ClientCountryOrRegion", Type: String},
+			Column{Name: "ClientBrowser", Type: String},
+			Column{Name: "ResourceGUID", Type: String},
+			Column{Name: "IKey", Type: String},
+			Column{Name: "SDKVersion", Type: String},
+			Column{Name: "ItemCount", Type: Int},
+			Column{Name: "ReferencedItemId", Type: String},
+			Column{Name: "ReferencedType", Type: String},
 		),
 	},
 }

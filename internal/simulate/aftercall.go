@@ -1,13 +1,15 @@
 package simulate
 
 import (
+	"hash/fnv"
 	"math"
 	"strings"
 	"time"
 )
 
-// The adjacent records of a call: billing usage, end-of-call surveys and the
-// Call Automation requests of contact-centre bots.
+// The adjacent records of a call: billing usage, end-of-call surveys with
+// the apps' own survey events, and the Call Automation requests of
+// contact-centre bots.
 
 // usage writes the billable minutes of a leg: audio for every connected leg,
 // video for the time its camera was on.
@@ -108,12 +110,14 @@ func (b *builder) survey(l *leg) {
 	if r.chance(0.5) {
 		op = "EndOfCallSurvey"
 	}
-	b.begin(l.end.Add(secs(r.between(5, 90))), catSurvey, op, "0.0", l.clientPID)
+	at := l.end.Add(secs(r.between(5, 90)))
+	b.begin(at, catSurvey, op, "0.0", l.clientPID)
 	b.recordQuirks()
 	w := &b.w
 	w.str("CallId", c.id)
 	w.str("ParticipantId", l.clientPID)
-	w.str("SurveyId", r.guid())
+	surveyID := r.guid()
+	w.str("SurveyId", surveyID)
 
 	bad := e.class >= netPoor
 	overall := score(0)
@@ -162,6 +166,109 @@ func (b *builder) survey(l *leg) {
 		}
 	}
 	b.end()
+	b.appEvent(l, surveyID, at, overall <= sc.threshold)
+}
+
+// What users write into an app's own survey question ("What could we do
+// better?"): complaints after a poor call, wishes after a good one.
+var (
+	complaints = []string{
+		"The video kept freezing", "I could not hear the other side clearly", "There was an echo",
+		"The call dropped and I had to rejoin", "Sound was choppy", "It took too long to connect",
+		"My camera was not detected", "The other person could not hear me",
+	}
+	wishes = []string{
+		"Let me test my microphone before joining", "Show a countdown before the visit starts",
+		"Add a chat during the call", "Allow blurring my background", "Worked well, nothing to add",
+		"Send me a summary after the call", "Bigger buttons please",
+	}
+)
+
+// appEvent writes the custom event an app sends to Application Insights
+// once its user has submitted the end-of-call survey, as the ACS survey
+// tutorial shows: trackEvent "CallSurvey" with the survey id that
+// submitSurvey returned and the answer to the app's own free-text question
+// (often left empty), to be joined with ACSCallSurvey on SurveyId. The web
+// apps (JavaScript SDK) and Windows apps of the resource's tenant send it
+// to the tenant's Application Insights resource; the mobile apps, the
+// Teams client and guests in another tenant's app do not. Each event comes
+// a few seconds after its survey.
+func (b *builder) appEvent(l *leg, surveyID string, surveyAt time.Time, poor bool) {
+	c, e := b.c, l.ep
+	ai := c.res.insights
+	if ai == nil || e.dev == nil || e.dev.teams || e.cross(c) {
+		return
+	}
+	var clientType, sdk string
+	switch e.dev.platform {
+	case platWeb:
+		clientType, sdk = "Browser", "javascript:3.2.1"
+	case platWindows:
+		clientType, sdk = "PC", "dotnetc:2.22.0-997"
+	default:
+		return
+	}
+	// What belongs to the user's browser or machine (the user cookie, the
+	// machine name, the place) is the same in every call.
+	h := fnv.New64a()
+	h.Write([]byte(e.identifier))
+	ur := newRNG(h.Sum64(), 41)
+	userID, machine, place := ur.alnum(22), "DESKTOP-"+strings.ToUpper(ur.alnum(7)), choice(&ur, clientPlaces)
+
+	r := &b.ar
+	b.beginFlat(surveyAt.Add(secs(r.between(1, 8))), catAppEvents, "AppEvents", ai)
+	w := &b.w
+	if clientType == "PC" {
+		w.str("AppRoleInstance", machine)
+	}
+	pl := c.res.pool
+	w.str("AppRoleName", pl.app.name)
+	w.strOpt("ClientBrowser", e.dev.aiBrowser)
+	w.str("ClientCity", place[0])
+	w.str("ClientCountryOrRegion", place[2])
+	w.str("ClientIP", "0.0.0.0")
+	w.str("ClientOS", e.dev.aiOS)
+	w.str("ClientStateOrProvince", place[1])
+	w.str("ClientType", clientType)
+	w.str("IKey", ai.iKey)
+	w.str("OperationName", pl.app.surveyPage)
+	op := r.hex(32)
+	w.str("OperationId", op)
+	w.str("ParentId", op)
+	w.str("SDKVersion", sdk)
+	if clientType == "Browser" {
+		w.str("SessionId", r.alnum(22))
+	} else {
+		w.str("SessionId", r.guid())
+	}
+	w.str("UserId", userID)
+	suggestion := ""
+	switch {
+	case r.chance(0.4): // left empty
+	case poor:
+		suggestion = choice(r, complaints)
+	default:
+		suggestion = choice(r, wishes)
+	}
+	w.key("Properties")
+	w.b = append(w.b, '{')
+	w.first = true
+	w.str("id", surveyID)
+	w.str("improvementSuggestion", suggestion)
+	w.endObject()
+	w.str("Name", "CallSurvey")
+	w.int("ItemCount", 1)
+	b.endFlat()
+}
+
+// clientPlaces are where users call from, as Application Insights
+// resolves their address: city, state or province, country.
+var clientPlaces = [][3]string{
+	{"Seattle", "Washington", "United States"}, {"Redmond", "Washington", "United States"},
+	{"Portland", "Oregon", "United States"}, {"San Francisco", "California", "United States"},
+	{"Chicago", "Illinois", "United States"}, {"Austin", "Texas", "United States"},
+	{"New York", "New York", "United States"}, {"Vancouver", "British Columbia", "Canada"},
+	{"Toronto", "Ontario", "Canada"},
 }
 
 func (b *builder) bounds(prefix string, sc scale) {

@@ -5,7 +5,11 @@
 // CallSummaryUpdates, CallDiagnostics, CallDiagnosticsUpdates,
 // CallClientOperations, CallClientMediaStatsTimeSeries, CallSurvey, Usage and
 // CallAutomationOperational. (CallingMetrics is not generated: callscope
-// derives it from the client operations.)
+// derives it from the client operations.) Next to them it writes the custom
+// survey events that web and Windows apps send to an Application Insights
+// resource (category AppEvents), in the flat shape of Application Insights
+// exports ({"time", "resourceId", "Type": "AppEvents", "Name", "Properties":
+// {…}, …}), carrying the SurveyId of their CallSurvey record.
 //
 // Calls are modelled, not sampled table by table: a plan says who joins
 // when, over which network and with which client, when cameras and screen
@@ -22,7 +26,7 @@
 //
 // Files, one idea each:
 //
-//	resources.go   the ACS resources calls belong to
+//	resources.go   the ACS resources calls belong to; the Application Insights resource
 //	population.go  who calls: platforms, SDK releases, user agents, recurring users
 //	network.go     network classes, trouble episodes, per-stream quality
 //	model.go       the plan of a call: endpoints, legs, streams; ids and delivery times
@@ -32,7 +36,7 @@
 //	records.go     the envelope; summary and diagnostics rows in all versions
 //	clientops.go   client operations and user-facing diagnostics
 //	mediastats.go  the 10-second media statistics
-//	aftercall.go   usage, surveys, Call Automation requests
+//	aftercall.go   usage, surveys and the apps' survey events, Call Automation requests
 //	jsonw.go       the JSON writer
 //	generate.go    batch mode; live.go live mode
 //	writers.go     NDJSON and the Azure storage layout; post.go the HTTP poster

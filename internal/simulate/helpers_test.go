@@ -21,7 +21,9 @@ func generate(t testing.TB, opts Options) ([]Record, Counts) {
 	return recs, counts
 }
 
-// parsed is a record decoded for inspection.
+// parsed is a record decoded for inspection. props are the service's
+// fields: the properties object of the resource-log shape, or the members
+// other than time and resourceId of a flat (Application Insights) record.
 type parsed struct {
 	top   map[string]any
 	props map[string]any
@@ -34,6 +36,15 @@ func parse(t testing.TB, r Record) parsed {
 	var top map[string]any
 	if err := d.Decode(&top); err != nil {
 		t.Fatalf("invalid JSON: %v\n%s", err, r.JSON)
+	}
+	if _, flat := top["Type"]; flat {
+		props := map[string]any{}
+		for k, v := range top {
+			if k != "time" && k != "resourceId" {
+				props[k] = v
+			}
+		}
+		return parsed{top, props}
 	}
 	props, _ := top["properties"].(map[string]any)
 	return parsed{top, props}

@@ -189,6 +189,7 @@ type resourceState struct {
 	kindPick  weighted
 	pool      *pool
 	botID     string
+	insights  *insightsState // where its apps send custom events; nil: nowhere
 }
 
 func secs(x float64) time.Duration { return time.Duration(x * float64(time.Second)) }

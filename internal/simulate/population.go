@@ -64,26 +64,35 @@ type device struct {
 	desktop  bool   // can share its screen
 	teams    bool   // a Teams client rather than an app built on the ACS SDK
 	teamsVer string
+
+	// The browser and OS as Application Insights names them (ClientBrowser,
+	// ClientOS), for the custom events of web and Windows apps.
+	aiBrowser, aiOS string
 }
 
 // browser describes one web client family; %d is the browser major version.
+// family and aiOS are what Application Insights makes of the user agent
+// (ClientBrowser without the version, ClientOS); family carries the version
+// itself when the agent has no %d.
 type browser struct {
 	os, ua  string
 	base    int // oldest major version in use
 	weight  float64
 	desktop bool
+
+	family, aiOS string
 }
 
 var browsers = []browser{
-	{"Windows 10.0.19045 Arch: x64", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36", 118, 28, true},
-	{"Windows 10.0.22631 Arch: x64", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36 Edg/%d.0.0.0", 118, 16, true},
-	{"Windows 10.0.22631 Arch: x64", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:%d.0) Gecko/20100101 Firefox/%d.0", 124, 4, true},
-	{"Mac OS X 10.15.7", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36", 118, 14, true},
-	{"Mac OS X 14.4.1", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15", 17, 9, true},
-	{"Linux x86_64", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36", 118, 4, true},
-	{"Chrome OS 15786.48.0", "Mozilla/5.0 (X11; CrOS x86_64 15786.48.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36", 118, 5, true},
-	{"iOS 17.4.1", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Mobile/15E148 Safari/604.1", 17, 8, false},
-	{"Android 14", "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Mobile Safari/537.36", 118, 12, false},
+	{"Windows 10.0.19045 Arch: x64", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36", 118, 28, true, "Chrome", "Windows 10"},
+	{"Windows 10.0.22631 Arch: x64", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36 Edg/%d.0.0.0", 118, 16, true, "Edge", "Windows 10"},
+	{"Windows 10.0.22631 Arch: x64", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:%d.0) Gecko/20100101 Firefox/%d.0", 124, 4, true, "Firefox", "Windows 10"},
+	{"Mac OS X 10.15.7", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36", 118, 14, true, "Chrome", "Mac OS X 10.15"},
+	{"Mac OS X 14.4.1", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15", 17, 9, true, "Safari 17.4", "Mac OS X 10.15"},
+	{"Linux x86_64", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36", 118, 4, true, "Chrome", "Linux"},
+	{"Chrome OS 15786.48.0", "Mozilla/5.0 (X11; CrOS x86_64 15786.48.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36", 118, 5, true, "Chrome", "Chrome OS"},
+	{"iOS 17.4.1", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Mobile/15E148 Safari/604.1", 17, 8, false, "Mobile Safari 17.4", "iOS 17.4"},
+	{"Android 14", "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Mobile Safari/537.36", 118, 12, false, "Chrome Mobile", "Android 10"},
 }
 
 var browserPick = func() weighted {
@@ -145,6 +154,10 @@ func newDevice(r *rng, p platform) device {
 		default:
 			d.agent = b.ua
 		}
+		d.aiBrowser, d.aiOS = b.family, b.aiOS
+		if strings.Contains(b.ua, "%d") {
+			d.aiBrowser = fmt.Sprintf("%s %d.0", b.family, major)
+		}
 	case platAndroid:
 		ph := choice(r, androidPhones)
 		d.os = "Android " + ph[4] + "; Manufacturer: " + ph[0] + "; Product: " + ph[1] + "; Model: " + ph[2] + "; Hardware: " + ph[3]
@@ -157,6 +170,7 @@ func newDevice(r *rng, p platform) device {
 		d.os = choice(r, windowsBuilds)
 		d.agent = strings.Replace(d.os, " Arch: ", "; ", 1)
 		d.desktop = true
+		d.aiOS, _, _ = strings.Cut(d.os, " Arch: ")
 	}
 	return d
 }
@@ -236,11 +250,13 @@ type pool struct {
 	callerIP string
 }
 
-// appProfile is the customer's app on a resource, for DiagnosticOptions.
+// appProfile is the customer's app on a resource, for DiagnosticOptions
+// and its Application Insights events.
 type appProfile struct {
-	name     string
-	versions []string
-	tags     []string
+	name       string
+	versions   []string
+	tags       []string
+	surveyPage string // the page that shows the end-of-call survey (OperationName of its events)
 }
 
 func appFor(name string) appProfile {
@@ -248,10 +264,10 @@ func appFor(name string) appProfile {
 	switch {
 	case strings.Contains(n, "contact"):
 		return appProfile{n + "-agent-desktop", []string{"4.2.0", "4.2.1", "4.3.0"},
-			[]string{"queue:billing", "queue:support", "queue:sales", "site:lisbon", "site:austin", "pilot:noise-suppression"}}
+			[]string{"queue:billing", "queue:support", "queue:sales", "site:lisbon", "site:austin", "pilot:noise-suppression"}, "/agent/wrap-up"}
 	default:
 		return appProfile{n, []string{"3.4.0", "3.4.1", "3.5.0-rc.2"},
-			[]string{"clinic:north", "clinic:south", "visit:intake", "visit:followup", "role:clinician", "role:patient"}}
+			[]string{"clinic:north", "clinic:south", "visit:intake", "visit:followup", "role:clinician", "role:patient"}, "/visit/feedback"}
 	}
 }
 

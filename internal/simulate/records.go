@@ -15,6 +15,7 @@ const (
 	catSurvey         = "CallSurvey"
 	catUsage          = "Usage"
 	catCallAutomation = "CallAutomationOperational"
+	catAppEvents      = "AppEvents" // of the Application Insights resource, not the ACS one
 )
 
 const (
@@ -26,7 +27,7 @@ const (
 // Categories lists the categories the simulator writes.
 func Categories() []string {
 	return []string{catSummary, catSummaryUpdates, catDiag, catDiagUpdates, catClientOps,
-		catMediaStats, catSurvey, catUsage, catCallAutomation}
+		catMediaStats, catSurvey, catUsage, catCallAutomation, catAppEvents}
 }
 
 // builder turns one planned call into records. Record bodies are cut out of
@@ -36,6 +37,7 @@ func Categories() []string {
 type builder struct {
 	c   *call
 	r   rng // record-level choices: delivery delays, per-record quirks
+	ar  rng // choices of the apps' custom events, apart so that they leave the ACS records as they were
 	w   jw
 	pw  jw // scratch writer for OperationPayload
 	out []Record
@@ -43,6 +45,7 @@ type builder struct {
 	start int
 	t     time.Time
 	cat   string
+	res   string // resource id of the record being written
 
 	finals bool
 	chunk  int // size of the current arena chunk
@@ -60,6 +63,7 @@ func newBuilder(c *call, finals bool) *builder {
 func (b *builder) reset(c *call) {
 	b.c = c
 	b.r = newRNG(c.seed, 2)
+	b.ar = newRNG(c.seed, 4)
 	b.out = b.out[:0]
 }
 
@@ -67,16 +71,8 @@ func (b *builder) reset(c *call) {
 // opVersion and correlation are left out when empty (tables without such a
 // column).
 func (b *builder) begin(t time.Time, cat, op, opVersion, correlation string) {
+	b.open(t, cat, b.c.res.ID)
 	w := &b.w
-	if cap(w.b)-len(w.b) < maxRecordEstimate {
-		// Chunks grow from small (a live call that writes a few records)
-		// to large (batch mode, which reuses one builder).
-		b.chunk = min(max(2*b.chunk, 16<<10), arenaChunk)
-		w.b = make([]byte, 0, b.chunk)
-	}
-	b.start = len(w.b)
-	b.t = ms(t)
-	b.cat = cat
 	w.b = append(w.b, `{"time":"`...)
 	w.b = appendTime(w.b, b.t, 3)
 	w.b = append(w.b, '"', ',')
@@ -98,12 +94,49 @@ func (b *builder) begin(t time.Time, cat, op, opVersion, correlation string) {
 	w.first = true
 }
 
-// end closes the record and files it.
-func (b *builder) end() {
+// open starts a record of a resource, cut out of the arena.
+func (b *builder) open(t time.Time, cat, resource string) {
 	w := &b.w
-	w.b = append(w.b, '}', '}')
+	if cap(w.b)-len(w.b) < maxRecordEstimate {
+		// Chunks grow from small (a live call that writes a few records)
+		// to large (batch mode, which reuses one builder).
+		b.chunk = min(max(2*b.chunk, 16<<10), arenaChunk)
+		w.b = make([]byte, 0, b.chunk)
+	}
+	b.start = len(w.b)
+	b.t = ms(t)
+	b.cat = cat
+	b.res = resource
+}
+
+// beginFlat starts a record in the flat shape of Application Insights
+// exports: the envelope's time (with seven fractional digits, as they write
+// it) and resourceId, then the columns of the table named by Type, with
+// no category and no properties envelope.
+func (b *builder) beginFlat(t time.Time, cat, table string, ai *insightsState) {
+	b.open(t, cat, ai.ID)
+	w := &b.w
+	w.b = append(w.b, `{"time":"`...)
+	w.b = appendTime(w.b, b.t, 7)
+	w.b = append(w.b, '"', ',')
+	w.b = append(w.b, ai.idJSON...)
+	w.first = false
+	w.str("ResourceGUID", ai.guid)
+	w.str("Type", table)
+}
+
+// end closes the properties and the record and files it.
+func (b *builder) end() {
+	b.w.b = append(b.w.b, '}')
+	b.endFlat()
+}
+
+// endFlat closes a record begun with beginFlat and files it.
+func (b *builder) endFlat() {
+	w := &b.w
+	w.b = append(w.b, '}')
 	n := len(w.b)
-	b.out = append(b.out, Record{Time: b.t, Category: b.cat, Resource: b.c.res.ID, JSON: w.b[b.start:n:n]})
+	b.out = append(b.out, Record{Time: b.t, Category: b.cat, Resource: b.res, JSON: w.b[b.start:n:n]})
 	w.numStr, w.long7 = false, false
 }
 

@@ -1,9 +1,12 @@
 package simulate
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"reflect"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -414,7 +417,7 @@ func TestNetworkUFDsFollowNetwork(t *testing.T) {
 	t.Parallel()
 	p := testPlanner(t, 38)
 	var legs, badUFDs [4]float64
-	for i := 0; i < 1500; i++ {
+	for i := 0; i < 600; i++ {
 		c := p.plan(i, testStart)
 		b := newBuilder(c, false)
 		class := map[string]netClass{}
@@ -442,4 +445,222 @@ func TestNetworkUFDsFollowNetwork(t *testing.T) {
 	}
 	t.Logf("bad network UFDs per participant: good %.2f fair %.2f poor %.2f very poor %.2f",
 		rate(netGood), rate(netFair), rate(netPoor), rate(netVeryPoor))
+}
+
+// The apps' own survey events (AppEvents, in the Application Insights
+// resource): one per survey of a web or Windows app of the telehealth
+// tenant, its Properties.id the SurveyId of that survey, a few seconds
+// after it, with the fields the JavaScript and .NET SDKs fill.
+func TestAppEvents(t *testing.T) {
+	t.Parallel()
+	var ai Resource
+	for _, r := range DefaultResources() {
+		if r.AppInsights() {
+			ai = r
+		}
+	}
+	recs := eagerRecords(t, 39, 800, false)
+	type survey struct {
+		at       time.Time
+		resource string
+		poor     bool
+	}
+	surveys := map[string]survey{}
+	for _, r := range recs {
+		if r.Category == catSurvey {
+			p := parse(t, r)
+			surveys[p.str("SurveyId")] = survey{r.Time, r.Resource, p.num("OverallRatingScore") <= p.num("OverallRatingScoreThreshold")}
+		}
+	}
+	var acsOfTenant []string
+	for _, r := range DefaultResources() {
+		if !r.AppInsights() && r.TenantID == ai.TenantID {
+			acsOfTenant = append(acsOfTenant, r.ID)
+		}
+	}
+	known := map[string]bool{"": true}
+	for _, s := range append(append([]string(nil), complaints...), wishes...) {
+		known[s] = true
+	}
+	hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	seen := map[string]bool{}
+	keys := map[string]bool{}
+	cityOf := map[string]string{}
+	empty, poorWithText, tenantSurveys := 0, 0, 0
+	for _, s := range surveys {
+		if slices.Contains(acsOfTenant, s.resource) {
+			tenantSurveys++
+		}
+	}
+	for _, r := range recs {
+		if r.Category != catAppEvents {
+			continue
+		}
+		p := parse(t, r)
+		if r.Resource != ai.ID || p.top["resourceId"] != ai.ID {
+			t.Fatalf("event of %s (resourceId %v), want %s", r.Resource, p.top["resourceId"], ai.ID)
+		}
+		if p.str("Type") != "AppEvents" || p.str("Name") != "CallSurvey" || p.num("ItemCount") != 1 {
+			t.Fatalf("event %s", r.JSON)
+		}
+		props, _ := p.props["Properties"].(map[string]any)
+		id, _ := props["id"].(string)
+		text, hasText := props["improvementSuggestion"].(string)
+		s, ok := surveys[id]
+		if !ok || seen[id] || !hasText || len(props) != 2 {
+			t.Fatalf("Properties %v: not exactly one event per survey of this run (known %v, seen %v)", props, ok, seen[id])
+		}
+		seen[id] = true
+		if !slices.Contains(acsOfTenant, s.resource) {
+			t.Fatalf("event for a survey of %s, outside the tenant of %s", s.resource, ai.ID)
+		}
+		if d := r.Time.Sub(s.at); d < time.Second || d > 8*time.Second {
+			t.Fatalf("event %v after its survey", d)
+		}
+		if !known[text] {
+			t.Fatalf("suggestion %q", text)
+		}
+		switch {
+		case text == "":
+			empty++
+		case s.poor:
+			poorWithText++
+			if !slices.Contains(complaints, text) {
+				t.Errorf("a poorly rated call's suggestion is %q", text)
+			}
+		}
+		switch p.str("ClientType") {
+		case "Browser":
+			if p.str("SDKVersion") != "javascript:3.2.1" || p.str("ClientBrowser") == "" {
+				t.Fatalf("browser event %s", r.JSON)
+			}
+		case "PC":
+			if !strings.HasPrefix(p.str("SDKVersion"), "dotnetc:") || !strings.HasPrefix(p.str("AppRoleInstance"), "DESKTOP-") {
+				t.Fatalf("PC event %s", r.JSON)
+			}
+		default:
+			t.Fatalf("ClientType %q", p.str("ClientType"))
+		}
+		_, _, name, _ := resourceParts(s.resource)
+		if p.str("AppRoleName") != strings.ToLower(name) || p.str("ClientOS") == "" || p.str("ClientIP") != "0.0.0.0" {
+			t.Fatalf("app fields of %s: %s", name, r.JSON)
+		}
+		if op := p.str("OperationId"); !hex32.MatchString(op) || p.str("ParentId") != op || p.str("SessionId") == "" || p.str("OperationName") == "" {
+			t.Fatalf("operation fields %s", r.JSON)
+		}
+		keys[p.str("IKey")+" "+p.str("ResourceGUID")] = true
+		user, city := p.str("UserId"), p.str("ClientCity")
+		if c, ok := cityOf[user]; user == "" || ok && c != city {
+			t.Fatalf("user %q in %q and %q", user, c, city)
+		}
+		cityOf[user] = city
+	}
+	n := len(seen)
+	if len(keys) != 1 {
+		t.Errorf("instrumentation key and resource GUID vary: %v", keys)
+	}
+	// The web and Windows apps of the telehealth tenant send: about half of
+	// all surveys, more than half of that tenant's.
+	if share, own := float64(n)/float64(len(surveys)), float64(n)/float64(tenantSurveys); share < 0.25 || share > 0.6 || own < 0.4 || own > 0.8 {
+		t.Errorf("%d events for %d surveys (%.2f), %d of the tenant (%.2f)", n, len(surveys), share, tenantSurveys, own)
+	}
+	if empty == 0 || empty == n || poorWithText == 0 {
+		t.Errorf("%d events, %d without a suggestion, %d with one after a poor rating", n, empty, poorWithText)
+	}
+	if len(cityOf) < n/3 {
+		t.Errorf("%d users for %d events", len(cityOf), n)
+	}
+}
+
+// Events go to the Application Insights resource of the ACS resource's
+// tenant, and only when there is one; they leave the ACS records of a seed
+// as they were.
+func TestAppEventsFollowResources(t *testing.T) {
+	t.Parallel()
+	const tenant, other = "11111111-2222-3333-4444-555555555555", "99999999-2222-3333-4444-555555555555"
+	acs := NewResource(tenant, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "rg-one", "solo")
+	count := func(res ...Resource) ([]Record, map[string]int) {
+		recs, _ := generate(t, Options{Seed: 41, Calls: 120, Resources: res})
+		by := map[string]int{}
+		var rest []Record
+		for _, r := range recs {
+			if r.Category == catAppEvents {
+				by[r.Resource]++
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		return rest, by
+	}
+	alone, none := count(acs)
+	if len(none) != 0 {
+		t.Errorf("events without an Application Insights resource: %v", none)
+	}
+	if _, by := count(acs, NewAppInsights(other, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "rg-one", "theirs")); len(by) != 0 {
+		t.Errorf("events sent to another tenant's resource: %v", by)
+	}
+	own := NewAppInsights(tenant, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "rg-one", "ours")
+	with, by := count(own, acs)
+	if len(by) != 1 || by[own.ID] == 0 {
+		t.Errorf("events by resource %v, want all for %s", by, own.ID)
+	}
+	if len(with) != len(alone) {
+		t.Fatalf("%d ACS records with Application Insights, %d without", len(with), len(alone))
+	}
+	for i := range with {
+		if !bytes.Equal(with[i].JSON, alone[i].JSON) {
+			t.Fatalf("ACS record %d differs:\n%s\n%s", i, with[i].JSON, alone[i].JSON)
+		}
+	}
+	if _, err := Generate(Options{Calls: 1, Resources: []Resource{own}}, func(Record) error { return nil }); err == nil {
+		t.Error("calls without an ACS resource were generated")
+	}
+}
+
+// Exactly the surveys of web and Windows apps of the resource's own tenant
+// get an event: not those of the mobile apps, the Teams client or guests
+// from another tenant's app.
+func TestAppEventsWhoSends(t *testing.T) {
+	t.Parallel()
+	p := testPlanner(t, 42)
+	sent, skipped := 0, 0
+	for i := 0; i < 600; i++ {
+		c := p.plan(i, testStart)
+		b := newBuilder(c, false)
+		b.eager()
+		surveyOf, evented := map[string]string{}, map[string]bool{}
+		for _, r := range b.out {
+			switch r.Category {
+			case catSurvey:
+				pr := parse(t, r)
+				surveyOf[pr.str("ParticipantId")] = pr.str("SurveyId")
+			case catAppEvents:
+				props, _ := parse(t, r).props["Properties"].(map[string]any)
+				id, _ := props["id"].(string)
+				evented[id] = true
+			}
+		}
+		for _, l := range c.legs {
+			if !l.survey {
+				continue
+			}
+			id, ok := surveyOf[l.clientPID]
+			if !ok {
+				t.Fatalf("no survey record for leg %s", l.clientPID)
+			}
+			e := l.ep
+			want := c.res.insights != nil && !e.dev.teams && !e.cross(c) && (e.dev.platform == platWeb || e.dev.platform == platWindows)
+			if evented[id] != want {
+				t.Fatalf("survey of a %v client (cross-tenant %v, resource %s): event %v, want %v", e.dev.platform, e.cross(c), c.res.ID, evented[id], want)
+			}
+			if want {
+				sent++
+			} else {
+				skipped++
+			}
+		}
+	}
+	if sent == 0 || skipped == 0 {
+		t.Errorf("%d surveys with an event, %d without", sent, skipped)
+	}
 }

@@ -10,10 +10,11 @@ import (
 )
 
 // Register prepares a callscope server to store what the simulator sends:
-// it registers each resource with its tenant and creates a diagnostic
-// setting that sends all its logs (the allLogs group) to a workspace,
-// through the administration API at baseURL. adminKey may be empty for a
-// server that runs open.
+// it registers each resource (the Application Insights one too, whose
+// AppEvents would otherwise be dropped) with its tenant and creates a
+// diagnostic setting that sends all its logs (the allLogs group) to a
+// workspace, through the administration API at baseURL. adminKey may be
+// empty for a server that runs open.
 func Register(ctx context.Context, baseURL, adminKey string, resources []Resource, workspace string) error {
 	if resources == nil {
 		resources = DefaultResources()

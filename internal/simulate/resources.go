@@ -6,11 +6,15 @@ import (
 	"strings"
 )
 
-// Resource is one Azure Communication Services resource that calls belong to.
-// ID is the full resource id as ACS writes it in exported records
+// Resource is one Azure resource the simulator writes records for: an Azure
+// Communication Services resource that calls belong to, or an Application
+// Insights resource (microsoft.insights/components) that the apps of a
+// tenant send their custom events to.
+// ID is the full resource id as the exports write it
 // ("/SUBSCRIPTIONS/<sub>/RESOURCEGROUPS/<rg>/PROVIDERS/MICROSOFT.COMMUNICATION/COMMUNICATIONSERVICES/<NAME>");
 // TenantID is the Entra tenant that owns it, which decides who counts as a
-// cross-tenant participant.
+// cross-tenant participant and which Application Insights resource the
+// apps on an ACS resource use.
 type Resource struct {
 	ID             string
 	TenantID       string
@@ -31,17 +35,59 @@ func NewResource(tenantID, subscriptionID, resourceGroup, name string) Resource 
 	}
 }
 
+// NewAppInsights builds the Resource of an Application Insights resource,
+// with its id in the upper-case form of the exports
+// (".../PROVIDERS/MICROSOFT.INSIGHTS/COMPONENTS/<NAME>").
+func NewAppInsights(tenantID, subscriptionID, resourceGroup, name string) Resource {
+	return Resource{
+		ID: "/SUBSCRIPTIONS/" + strings.ToUpper(subscriptionID) +
+			"/RESOURCEGROUPS/" + strings.ToUpper(resourceGroup) +
+			"/PROVIDERS/MICROSOFT.INSIGHTS/COMPONENTS/" + strings.ToUpper(name),
+		TenantID:       tenantID,
+		SubscriptionID: subscriptionID,
+		Name:           strings.ToUpper(name),
+	}
+}
+
+// AppInsights reports whether the resource is an Application Insights
+// resource (microsoft.insights/components) rather than an ACS resource.
+func (r Resource) AppInsights() bool {
+	parts := strings.Split(strings.Trim(r.ID, "/"), "/")
+	return len(parts) == 8 && strings.EqualFold(parts[5], "microsoft.insights") && strings.EqualFold(parts[6], "components")
+}
+
 // DefaultResources returns the resources used when Options.Resources is nil:
-// two resources of one tenant in two subscriptions (production and test of a
-// telehealth app) and a contact centre of a second tenant. The ids are fixed,
-// not drawn from the seed, so that ingestion keys can be configured for them
-// once.
+// two ACS resources of one tenant in two subscriptions (production and test
+// of a telehealth app), a contact centre of a second tenant, and the
+// telehealth team's Application Insights resource, next to its production
+// ACS resource, which receives the custom survey events of the telehealth
+// apps. The ids are fixed, not drawn from the seed, so that ingestion keys
+// can be configured for them once.
 func DefaultResources() []Resource {
 	return []Resource{
 		NewResource("5e1d3c7a-2f4b-4a6c-8d9e-1b2c3d4e5f60", "5b3c1a2e-7d4f-4e8a-9c61-0f2d8e6b4a17", "contoso-telehealth-rg", "contoso-telehealth"),
 		NewResource("5e1d3c7a-2f4b-4a6c-8d9e-1b2c3d4e5f60", "c0e4d6a8-2b1f-4c3e-8a9d-6e7f5b4c3d21", "contoso-telehealth-test-rg", "contoso-telehealth-test"),
 		NewResource("3f6b2c1d-9e8a-4b7c-a6d5-e4f3c2b1a098", "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d", "fabrikam-contactcenter-rg", "fabrikam-contactcenter"),
+		NewAppInsights("5e1d3c7a-2f4b-4a6c-8d9e-1b2c3d4e5f60", "5b3c1a2e-7d4f-4e8a-9c61-0f2d8e6b4a17", "contoso-telehealth-rg", "contoso-telehealth-insights"),
 	}
+}
+
+// insightsState is an Application Insights resource with what its records
+// carry besides its id: the instrumentation key the apps send with and the
+// resource's GUID, both fixed for the resource.
+type insightsState struct {
+	Resource
+	idJSON     []byte // `"resourceId":"…"`, written once
+	iKey, guid string
+}
+
+func newInsightsState(res Resource) *insightsState {
+	h := fnv.New64a()
+	h.Write([]byte(strings.ToUpper(res.ID)))
+	r := newRNG(h.Sum64(), 31)
+	st := &insightsState{Resource: res, iKey: r.guid(), guid: r.guid()}
+	st.idJSON = appendString([]byte(`"resourceId":`), res.ID)
+	return st
 }
 
 // callMix is how a resource's calls split between the kinds of call.

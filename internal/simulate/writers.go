@@ -30,7 +30,10 @@ func WriteNDJSON(w io.Writer) func(Record) error {
 //	    PROVIDERS/MICROSOFT.COMMUNICATION/COMMUNICATIONSERVICES/<NAME>/y=YYYY/m=MM/d=DD/h=HH/m=00/PT1H.json
 //
 // one newline-delimited JSON blob per category, resource and hour of the
-// record's time. Files are appended to, so a later run adds to an existing
+// record's time. The path follows the record's own resource id, so the
+// AppEvents records of the Application Insights resource land under
+// insights-logs-appevents/…/PROVIDERS/MICROSOFT.INSIGHTS/COMPONENTS/<NAME>/…,
+// as Azure writes them. Files are appended to, so a later run adds to an existing
 // tree. At most MaxOpen files are open at a time; the least recently used is
 // closed when another is needed.
 type Layout struct {

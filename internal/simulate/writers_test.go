@@ -3,6 +3,7 @@ package simulate
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,10 +20,21 @@ func TestWriteNDJSON(t *testing.T) {
 	if len(lines) != counts.Total() {
 		t.Fatalf("%d lines for %d records", len(lines), counts.Total())
 	}
+	flat := 0
 	for _, l := range lines {
-		if !strings.HasPrefix(l, `{"time":"`) || !strings.HasSuffix(l, "}}") {
+		// The resource-log shape ends with its properties object; the
+		// flat Application Insights records end with their last column.
+		ok := strings.HasSuffix(l, "}}")
+		if strings.Contains(l, `"Type":"AppEvents"`) {
+			ok = strings.HasSuffix(l, `"ItemCount":1}`)
+			flat++
+		}
+		if !strings.HasPrefix(l, `{"time":"`) || !ok || !json.Valid([]byte(l)) {
 			t.Fatalf("line %q", l)
 		}
+	}
+	if flat != counts[catAppEvents] {
+		t.Errorf("%d AppEvents lines, %d counted", flat, counts[catAppEvents])
 	}
 }
 
@@ -33,9 +45,13 @@ func TestAzureLayout(t *testing.T) {
 	want := map[string]int{}
 	counts, err := Generate(Options{Seed: 52, Calls: 15, Finals: true}, func(r Record) error {
 		sub, rg, name, _ := resourceParts(r.Resource)
+		provider := []string{"MICROSOFT.COMMUNICATION", "COMMUNICATIONSERVICES"}
+		if r.Category == catAppEvents {
+			provider = []string{"MICROSOFT.INSIGHTS", "COMPONENTS"}
+		}
 		ts := r.Time.UTC()
 		p := filepath.Join(dir, "insights-logs-"+strings.ToLower(r.Category), "resourceId=", "SUBSCRIPTIONS", sub,
-			"RESOURCEGROUPS", rg, "PROVIDERS", "MICROSOFT.COMMUNICATION", "COMMUNICATIONSERVICES", name,
+			"RESOURCEGROUPS", rg, "PROVIDERS", provider[0], provider[1], name,
 			ts.Format("y=2006"), ts.Format("m=01"), ts.Format("d=02"), ts.Format("h=15"), "m=00", "PT1H.json")
 		want[p]++
 		return l.Write(r)
@@ -57,7 +73,11 @@ func TestAzureLayout(t *testing.T) {
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			got++
-			if !strings.Contains(sc.Text(), `"category":"`) {
+			mark := `"category":"`
+			if strings.Contains(p, "insights-logs-appevents") {
+				mark = `"Type":"AppEvents"`
+			}
+			if !strings.Contains(sc.Text(), mark) {
 				t.Fatalf("%s: line %q", p, sc.Text())
 			}
 		}
@@ -72,6 +92,12 @@ func TestAzureLayout(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "insights-logs-callclientmediastatstimeseries")); err != nil {
 		t.Error(err)
+	}
+	// The apps' survey events sit under the Application Insights resource.
+	blobs, _ := filepath.Glob(filepath.Join(dir, "insights-logs-appevents", "resourceId=", "SUBSCRIPTIONS", "*", "RESOURCEGROUPS", "*",
+		"PROVIDERS", "MICROSOFT.INSIGHTS", "COMPONENTS", "*", "y=*", "m=*", "d=*", "h=*", "m=00", "PT1H.json"))
+	if counts[catAppEvents] == 0 || len(blobs) == 0 {
+		t.Errorf("%d AppEvents records, %d blobs of them", counts[catAppEvents], len(blobs))
 	}
 }
 
