@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,9 +16,15 @@ type Options struct {
 	From, To  time.Time // call start times are spread over [From, To); zero values mean the day 2025-06-02 UTC
 	Resources []Resource
 	Finals    bool // also write the final CallSummary and CallDiagnostics rows
+	// Omit lists categories not to write. Leaving out
+	// CallClientMediaStatsTimeSeries also skips computing the series,
+	// which are most of the work (benchmarks of other tables use it).
+	Omit []string
 }
 
-// Record is one generated log record in the resource-log export shape.
+// Record is one generated log record in the shape its export has: the
+// resource-log shape for the ACS categories, the flat shape of Application
+// Insights exports for AppEvents.
 type Record struct {
 	Time     time.Time // when the record is emitted (its "time")
 	Category string    // diagnostic-setting category
@@ -71,14 +78,23 @@ func Generate(opts Options, emit func(Record) error) (Counts, error) {
 	r := newRNG(opts.Seed, 0)
 	starts := newStartTimes(&r, opts.Calls, from.UTC(), to.UTC())
 	counts := Counts{}
+	omit := map[string]bool{}
+	for _, c := range opts.Omit {
+		omit[c] = true
+	}
 	b := newBuilder(nil, opts.Finals)
 	for i := 0; i < opts.Calls; i++ {
 		c := p.plan(i, starts.next())
 		b.reset(c)
 		b.eager()
-		b.media(mediaSeries(c))
+		if !omit[catMediaStats] {
+			b.media(mediaSeries(c))
+		}
 		sortRecords(b.out)
 		for _, rec := range b.out {
+			if omit[rec.Category] {
+				continue
+			}
 			if err := emit(rec); err != nil {
 				return counts, err
 			}
@@ -118,6 +134,9 @@ func sortRecords(recs []Record) {
 
 // newPlanner prepares the resources and their user pools. The pools depend
 // only on the seed, so batch and live runs with one seed share their users.
+// Calls belong to the ACS resources; an Application Insights resource
+// receives the custom events of the apps on the ACS resources of its
+// tenant (the first one listed, if a tenant has several).
 func newPlanner(seed uint64, resources []Resource, lat latency) (*planner, error) {
 	if resources == nil {
 		resources = DefaultResources()
@@ -125,17 +144,32 @@ func newPlanner(seed uint64, resources []Resource, lat latency) (*planner, error
 	if len(resources) == 0 {
 		return nil, errors.New("simulate: no resources")
 	}
-	p := &planner{seed: seed, lat: lat}
-	var weights []float64
-	for i, res := range resources {
-		sub, _, name, err := resourceParts(res.ID)
-		if err != nil {
+	var acs []Resource
+	insights := map[string]*insightsState{}
+	for _, res := range resources {
+		if _, _, _, err := resourceParts(res.ID); err != nil {
 			return nil, err
 		}
 		if res.TenantID == "" {
 			return nil, fmt.Errorf("simulate: resource %s has no tenant id", res.ID)
 		}
+		switch tenant := strings.ToLower(res.TenantID); {
+		case !res.AppInsights():
+			acs = append(acs, res)
+		case insights[tenant] == nil:
+			insights[tenant] = newInsightsState(res)
+		}
+	}
+	if len(acs) == 0 {
+		return nil, errors.New("simulate: no Azure Communication Services resource for the calls")
+	}
+	resources = acs
+	p := &planner{seed: seed, lat: lat}
+	var weights []float64
+	for i, res := range resources {
+		sub, _, name, _ := resourceParts(res.ID)
 		rs := &resourceState{Resource: res, name: name, immutable: immutableID(res.ID)}
+		rs.insights = insights[strings.ToLower(res.TenantID)]
 		if rs.Name == "" {
 			rs.Name = name
 		}

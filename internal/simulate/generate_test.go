@@ -115,14 +115,45 @@ func TestRecordShape(t *testing.T) {
 			t.Fatalf("record %d spans lines", i)
 		}
 		p := parse(t, r)
-		for k := range p.top {
-			if !envelope[k] {
-				t.Fatalf("record %d: unexpected top-level member %q", i, k)
+		tab := schema.ByCategory(r.Category)
+		if tab == nil {
+			t.Fatalf("record %d: category %q has no table", i, r.Category)
+		}
+		// The apps' custom events come from the Application Insights
+		// resource in the flat shape of its exports: time and resourceId,
+		// then the table's columns, Type naming the table; all others in
+		// the resource-log shape.
+		flat := r.Category == catAppEvents
+		timeLayout := "2006-01-02T15:04:05.000Z"
+		if flat {
+			timeLayout = "2006-01-02T15:04:05.0000000Z"
+			if p.top["Type"] != tab.Name || !(Resource{ID: r.Resource}).AppInsights() {
+				t.Fatalf("record %d: Type %v of %s, want %s of an Application Insights resource", i, p.top["Type"], r.Resource, tab.Name)
+			}
+			for _, k := range []string{"category", "properties"} {
+				if _, ok := p.top[k]; ok {
+					t.Fatalf("record %d: a flat record has a member %q", i, k)
+				}
+			}
+		} else {
+			for k := range p.top {
+				if !envelope[k] {
+					t.Fatalf("record %d: unexpected top-level member %q", i, k)
+				}
+			}
+			if p.top["category"] != r.Category {
+				t.Fatalf("record %d: category %v, Record.Category %q", i, p.top["category"], r.Category)
+			}
+			if op, _ := p.top["operationName"].(string); op == "" {
+				t.Fatalf("record %d has no operationName", i)
+			}
+			if (Resource{ID: r.Resource}).AppInsights() {
+				t.Fatalf("record %d: %s from the Application Insights resource", i, r.Category)
 			}
 		}
 		ts, _ := p.top["time"].(string)
-		if len(ts) != len("2006-01-02T15:04:05.000Z") || !strings.HasSuffix(ts, "Z") {
-			t.Fatalf("record %d: time %q is not RFC 3339 UTC with milliseconds", i, ts)
+		if len(ts) != len(timeLayout) || !strings.HasSuffix(ts, "Z") {
+			t.Fatalf("record %d: time %q is not RFC 3339 UTC like %s", i, ts, timeLayout)
 		}
 		tt, err := time.Parse(time.RFC3339Nano, ts)
 		if err != nil || !tt.Equal(r.Time) {
@@ -130,16 +161,6 @@ func TestRecordShape(t *testing.T) {
 		}
 		if p.top["resourceId"] != r.Resource || !resources[r.Resource] {
 			t.Fatalf("record %d: resourceId %v, Record.Resource %q", i, p.top["resourceId"], r.Resource)
-		}
-		if p.top["category"] != r.Category {
-			t.Fatalf("record %d: category %v, Record.Category %q", i, p.top["category"], r.Category)
-		}
-		if op, _ := p.top["operationName"].(string); op == "" {
-			t.Fatalf("record %d has no operationName", i)
-		}
-		tab := schema.ByCategory(r.Category)
-		if tab == nil {
-			t.Fatalf("record %d: category %q has no table", i, r.Category)
 		}
 		// Envelope members other than time, category and properties must
 		// have a column too, or they would end up among the extras.
@@ -251,9 +272,9 @@ func checkConvertible(t *testing.T, i int, col schema.Column, v any) {
 func TestDefaultResources(t *testing.T) {
 	rs := DefaultResources()
 	tenants, subs := map[string]bool{}, map[string]bool{}
+	var acs, insights []Resource
 	for _, r := range rs {
 		tenants[r.TenantID] = true
-		subs[r.SubscriptionID] = true
 		sub, _, name, err := resourceParts(r.ID)
 		if err != nil || !strings.EqualFold(sub, r.SubscriptionID) || name != r.Name {
 			t.Errorf("%+v: parts %s %s %v", r, sub, name, err)
@@ -261,9 +282,33 @@ func TestDefaultResources(t *testing.T) {
 		if !strings.HasPrefix(r.ID, "/SUBSCRIPTIONS/") || r.ID != strings.ToUpper(r.ID) {
 			t.Errorf("%s is not in the export form", r.ID)
 		}
+		if r.AppInsights() {
+			insights = append(insights, r)
+			if !strings.Contains(r.ID, "/PROVIDERS/MICROSOFT.INSIGHTS/COMPONENTS/") {
+				t.Errorf("%s is not a microsoft.insights/components id", r.ID)
+			}
+			continue
+		}
+		acs = append(acs, r)
+		subs[r.SubscriptionID] = true
+		if !strings.Contains(r.ID, "/PROVIDERS/MICROSOFT.COMMUNICATION/COMMUNICATIONSERVICES/") {
+			t.Errorf("%s is not a microsoft.communication/communicationservices id", r.ID)
+		}
 	}
-	if len(rs) < 3 || len(tenants) < 2 || len(subs) < len(rs) {
-		t.Errorf("%d resources, %d tenants, %d subscriptions", len(rs), len(tenants), len(subs))
+	// Each ACS resource in its own subscription; the Application Insights
+	// resource next to an ACS resource of its tenant, in the same
+	// subscription and resource group.
+	if len(acs) < 3 || len(tenants) < 2 || len(subs) < len(acs) || len(insights) != 1 {
+		t.Fatalf("%d ACS resources, %d Application Insights, %d tenants, %d subscriptions", len(acs), len(insights), len(tenants), len(subs))
+	}
+	aiSub, aiRG, _, _ := resourceParts(insights[0].ID)
+	neighbour := false
+	for _, r := range acs {
+		sub, rg, _, _ := resourceParts(r.ID)
+		neighbour = neighbour || sub == aiSub && rg == aiRG && r.TenantID == insights[0].TenantID
+	}
+	if !neighbour {
+		t.Errorf("%s sits next to no ACS resource of its tenant", insights[0].ID)
 	}
 }
 
@@ -300,5 +345,39 @@ func TestCallStartsFollowWindowAndDay(t *testing.T) {
 	}
 	if f := float64(weekend) / 20000; f > 0.2 {
 		t.Errorf("weekend share %.2f: no weekly pattern", f)
+	}
+}
+
+// Omitted categories are not written, and the others come out exactly as
+// in a full run, even when the media series are not computed at all.
+func TestGenerateOmit(t *testing.T) {
+	opts := Options{Seed: 3, Calls: 20, Finals: true}
+	var full []Record
+	all, err := Generate(opts, func(r Record) error { full = append(full, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Omit = []string{catMediaStats, "AppEvents"}
+	var some []Record
+	counts, err := Generate(opts, func(r Record) error { some = append(some, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[catMediaStats] != 0 || counts["AppEvents"] != 0 || all[catMediaStats] == 0 {
+		t.Fatalf("counts %v (full run %v)", counts, all)
+	}
+	var kept []Record
+	for _, r := range full {
+		if r.Category != catMediaStats && r.Category != "AppEvents" {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) != len(some) {
+		t.Fatalf("%d records, want %d", len(some), len(kept))
+	}
+	for i := range kept {
+		if string(kept[i].JSON) != string(some[i].JSON) {
+			t.Fatalf("record %d differs:\n%s\n%s", i, kept[i].JSON, some[i].JSON)
+		}
 	}
 }
