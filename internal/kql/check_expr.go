@@ -593,6 +593,12 @@ func (e *env) call(n *CallExpr) Scalar {
 		if na, ok := a.(*NamedExpr); ok {
 			e.fail(na.Pos(), "%s does not take named arguments", name)
 		}
+		if te, ok := a.(*CallExpr); ok && te.Fun.Name == "typeof" {
+			// typeof(long) names a type, not a value (extract's last
+			// argument); the function reads it from the syntax.
+			args[i] = &Const{T: schema.String}
+			continue
+		}
 		args[i] = e.check(a)
 	}
 	return fold(spec.check(e, n, args))

@@ -679,7 +679,9 @@ func (c *checker) checkParse(in Plan, o *ParseOp) Plan {
 		var v Scalar = &Call{Op: OpExtract, Args: []Scalar{
 			&Const{V: pattern, T: schema.String}, &Const{V: int64(i + 1), T: schema.Long}, src}, T: schema.String}
 		if cp.t != schema.String {
-			v = c.convert(o.Pos(), v, cp.t)
+			// An explicit conversion: text that does not read as the
+			// column's type gives null (an implicit one refuses strings).
+			v = c.castTo(v, cp.t)
 		}
 		if j := columnIndex(cols, cp.name); j >= 0 {
 			cols[j], exprs[j] = Column{Name: cp.name, Type: cp.t}, v
@@ -724,7 +726,15 @@ func (c *checker) checkPrint(p *PrintExpr) Plan {
 	for i, item := range p.Items {
 		var name string
 		var x Scalar
-		if n, ok := item.(*NamedExpr); ok {
+		if n, ok := item.(*NamedExpr); ok && len(n.Names) > 1 {
+			// print (a, b) = array_sort_asc(x, y) makes several columns.
+			names, values := c.tupleValues(e, n)
+			for k := range names {
+				v.Cols = append(v.Cols, Column{Name: names[k], Type: values[k].Type()})
+				row = append(row, values[k])
+			}
+			continue
+		} else if ok {
 			name, x = n.Names[0].Name, e.check(n.X)
 		} else {
 			x = e.check(item)

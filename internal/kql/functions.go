@@ -313,11 +313,14 @@ func fnIndexOf(e *env, n *CallExpr, a []Scalar) Scalar {
 
 func fnSplit(e *env, n *CallExpr, a []Scalar) Scalar {
 	text, delim := e.c.toStringExpr(a[0]), e.c.toStringExpr(a[1])
+	parts := &Call{Op: OpSplit, Args: []Scalar{text, delim}, T: schema.Dynamic}
 	if len(a) == 3 {
-		part := &Call{Op: OpSplitPart, Args: []Scalar{text, delim, e.longArg(n, 2, a[2])}, T: schema.String}
-		return &Call{Op: OpPackArray, Args: []Scalar{e.c.toDynamic(part)}, T: schema.Dynamic}
+		// The substring at the index, in an array, or an empty array
+		// where there is none: split("a_b", "_", 5) is [].
+		i := e.longArg(n, 2, a[2])
+		return &Call{Op: OpArraySlice, Args: []Scalar{parts, i, i}, T: schema.Dynamic}
 	}
-	return &Call{Op: OpSplit, Args: []Scalar{text, delim}, T: schema.Dynamic}
+	return parts
 }
 
 // regexArg checks that a regular expression argument is a constant the

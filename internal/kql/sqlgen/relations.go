@@ -316,7 +316,9 @@ func (g *gen) makeSeries(m *kql.MakeSeries) *rel {
 	outSel = append(outSel, exprs[0]+" AS "+g.d.Ident(out.cols[len(out.cols)-1]))
 
 	out.sql = "SELECT " + strings.Join(outSel, ", ") + " FROM " + keysSQL + " AS " + g.d.Ident(keysAlias) +
-		" CROSS JOIN " + bins + " AS " + g.d.Ident(binsAlias) +
+		// Series already names its relation; a select around it takes
+		// the alias the joins refer to.
+		" CROSS JOIN (SELECT * FROM " + bins + ") AS " + g.d.Ident(binsAlias) +
 		" LEFT JOIN (" + agg + ") AS " + g.d.Ident(aggAlias) + " ON " + strings.Join(on, " AND ")
 	if len(outGroup) > 0 {
 		out.sql += " GROUP BY " + strings.Join(outGroup, ", ")

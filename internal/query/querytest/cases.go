@@ -1,8 +1,20 @@
 package querytest
 
 // Cases are the suite's queries. Each answer was worked out by hand from
-// the fixture (fixture.go), not copied from a run.
-var Cases = []Case{
+// the fixture (fixture.go) or computed from its rows in Go, not copied from
+// a run.
+var Cases = concat(baseCases, operatorCases, functionCases, semanticCases)
+
+func concat(lists ...[]Case) []Case {
+	var out []Case
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// baseCases are the first cases of the suite.
+var baseCases = []Case{
 	{
 		Name:    "count operator",
 		Query:   "ACSCallSummary | count",

@@ -150,7 +150,7 @@ func (d Dialect) Series(col, from, to, step string, t kql.Type, inclusive bool) 
 func (d Dialect) ExpandElements(x string, limit int64) string {
 	list := "CASE WHEN " + x + " IS NULL OR json_type(" + x + ") = 'NULL' THEN [CAST(NULL AS JSON)]" +
 		" WHEN json_type(" + x + ") = 'ARRAY' THEN CAST(" + x + " AS JSON[])" +
-		" WHEN json_type(" + x + ") = 'OBJECT' THEN list_transform(json_keys(" + x + "), lambda k: json_object(k, json_extract(" + x + ", '/' || replace(replace(k, '~', '~0'), '/', '~1'))))" +
+		" WHEN json_type(" + x + ") = 'OBJECT' THEN list_transform(json_keys(" + x + "), lambda __k: json_object(__k, json_extract(" + x + ", '/' || replace(replace(__k, '~', '~0'), '/', '~1'))))" +
 		" ELSE [" + x + "] END"
 	if limit > 0 {
 		list = "(" + list + ")[1:" + strconv.FormatInt(limit, 10) + "]"
@@ -203,6 +203,12 @@ func boolFromText(text string) string {
 }
 
 // ---- scalar operations ----
+
+// Lambda parameters are named __e, __s, … : DuckDB resolves a name in a
+// lambda's body to a column of the input before the lambda's own
+// parameter, so a parameter called s would read a KQL column s. Columns
+// never reach SQL with a name that starts with "__" and no number after it
+// (sqlgen renames them).
 
 func (d Dialect) Call(c *kql.Call, a []string) string {
 	switch c.Op {
@@ -298,7 +304,8 @@ func (d Dialect) Call(c *kql.Call, a []string) string {
 		}
 		return "CAST(NULL AS BIGINT)"
 	case kql.OpToDynamic:
-		return "CASE WHEN " + a[0] + " IS NULL THEN NULL WHEN json_valid(" + a[0] + ") THEN CAST(" + a[0] + " AS JSON) ELSE to_json(" + a[0] + ") END"
+		// parse_json('') is null, as a missing string is.
+		return "CASE WHEN " + a[0] + " IS NULL OR " + a[0] + " = '' THEN NULL WHEN json_valid(" + a[0] + ") THEN CAST(" + a[0] + " AS JSON) ELSE to_json(" + a[0] + ") END"
 	case kql.OpToDynamicValue:
 		return d.toJSON(c.Args[0].Type(), a[0])
 	case kql.OpToGUID:
@@ -320,7 +327,9 @@ func (d Dialect) Call(c *kql.Call, a []string) string {
 	case kql.OpReverse:
 		return "reverse(" + a[0] + ")"
 	case kql.OpSubstring:
-		start := "greatest(" + a[1] + ", 0) + 1"
+		// A negative start counts from the end of the text, as in Kusto
+		// (substring("123456", -2, 2) is "56").
+		start := "greatest(CASE WHEN " + a[1] + " < 0 THEN length(" + a[0] + ") + " + a[1] + " ELSE " + a[1] + " END, 0) + 1"
 		if len(a) == 3 {
 			return "substr(" + a[0] + ", " + start + ", greatest(" + a[2] + ", 0))"
 		}
@@ -426,6 +435,11 @@ func (d Dialect) Call(c *kql.Call, a []string) string {
 		return "CAST(" + expr + " AS " + d.Type(c.T) + ")"
 	case kql.OpDatetimeDiffU:
 		part := diffPart(c.Part)
+		if part == "week" {
+			// Kusto counts the week boundaries (Sundays) crossed; DuckDB's
+			// date_diff('week') counts whole spans of seven days.
+			return "CAST(date_diff('day', " + startOf("week", a[1]) + ", " + startOf("week", a[0]) + ") // 7 AS BIGINT)"
+		}
 		return "CAST(date_diff('" + part + "', " + a[1] + ", " + a[0] + ") AS BIGINT)"
 	case kql.OpDatetimeAddU:
 		return "(" + a[1] + " + " + intervalOf(c.Part, a[0]) + ")"
@@ -481,9 +495,20 @@ func (d Dialect) Call(c *kql.Call, a []string) string {
 	case kql.OpBagKeys:
 		return "CASE WHEN json_type(" + a[0] + ") = 'OBJECT' THEN to_json(json_keys(" + a[0] + ")) END"
 	case kql.OpArraySlice:
-		return "to_json(" + d.jsonList(a[0]) + "[" + a[1] + " + 1:" + a[2] + " + 1])"
+		// Kusto's bounds are inclusive and a negative one counts from the
+		// end (array_length + i); DuckDB would read a negative slice bound
+		// from the end with another offset, so both are made non-negative
+		// first, and a bound out of range selects nothing.
+		list := d.jsonList(a[0])
+		n := "CAST(len(" + list + ") AS BIGINT)"
+		from := "CASE WHEN " + a[1] + " < 0 THEN " + n + " + " + a[1] + " ELSE " + a[1] + " END"
+		to := "CASE WHEN " + a[2] + " < 0 THEN " + n + " + " + a[2] + " ELSE " + a[2] + " END"
+		return "to_json(" + list + "[greatest(" + from + ", 0) + 1:greatest(" + to + " + 1, 0)])"
 	case kql.OpGetType:
-		return "CASE json_type(" + a[0] + ") WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN 'long' WHEN 'UBIGINT' THEN 'long'" +
+		// A whole number that fits 32 bits is an int in Kusto's dynamic
+		// values (gettype(parse_json('1')) is "int"), a larger one a long.
+		whole := "CASE WHEN TRY_CAST(" + a[0] + " AS HUGEINT) BETWEEN -2147483648 AND 2147483647 THEN 'int' ELSE 'long' END"
+		return "CASE json_type(" + a[0] + ") WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN " + whole + " WHEN 'UBIGINT' THEN " + whole +
 			" WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' WHEN 'ARRAY' THEN 'array' WHEN 'OBJECT' THEN 'dictionary' ELSE 'null' END"
 	case kql.OpParseUserAgent:
 		return "CAST(" + ParseUserAgentFunction + "(" + a[0] + ", " + a[1] + ") AS JSON)"
@@ -552,7 +577,7 @@ func (d Dialect) jsonList(x string) string {
 
 // stringList turns a JSON array into a list of the elements' text.
 func (d Dialect) stringList(x string) string {
-	return "list_transform(" + d.jsonList(x) + ", lambda e: " + jsonText("e") + ")"
+	return "list_transform(" + d.jsonList(x) + ", lambda __e: " + jsonText("__e") + ")"
 }
 
 // sortKey orders JSON values: numbers by value, then everything else by
@@ -566,7 +591,7 @@ func (d Dialect) sortedList(x string, desc bool) string {
 	if desc {
 		dir = "'DESC'"
 	}
-	return "list_transform(list_sort(list_transform(" + d.jsonList(x) + ", lambda e: {'k': " + sortKey("e") + ", 'v': e}), " + dir + ", 'NULLS LAST'), lambda s: s.v)"
+	return "list_transform(list_sort(list_transform(" + d.jsonList(x) + ", lambda __e: {'k': " + sortKey("__e") + ", 'v': __e}), " + dir + ", 'NULLS LAST'), lambda __s: __s.v)"
 }
 
 // sortedColumn is array i of array_sort_asc(a1, a2, …): the arrays
@@ -578,9 +603,9 @@ func (d Dialect) sortedColumn(c *kql.Call, a []string) string {
 		dir = "'DESC'"
 	}
 	first := d.jsonList(a[1])
-	order := "list_transform(list_sort(list_transform(range(1, CAST(len(" + first + ") AS BIGINT) + 1), lambda j: {'k': " +
-		sortKey(first+"[j]") + ", 'j': j}), " + dir + ", 'NULLS LAST'), lambda s: s.j)"
-	return "to_json(list_transform(" + order + ", lambda j: " + d.jsonList(a[i+1]) + "[j]))"
+	order := "list_transform(list_sort(list_transform(range(1, CAST(len(" + first + ") AS BIGINT) + 1), lambda __j: {'k': " +
+		sortKey(first+"[__j]") + ", 'j': __j}), " + dir + ", 'NULLS LAST'), lambda __s: __s.j)"
+	return "to_json(list_transform(" + order + ", lambda __j: " + d.jsonList(a[i+1]) + "[__j]))"
 }
 
 // toString writes tostring() of a value of type t.
@@ -836,7 +861,7 @@ func (d Dialect) Aggregate(ac *kql.AggCall, a []string, filter, order string) (i
 		}
 		f += ")"
 		list := "list(" + a[0] + orderBy + ")" + f
-		return []string{"CASE WHEN len(" + list + ") = 0 THEN CAST('{}' AS JSON) ELSE list_reduce(" + list + ", lambda x, y: json_merge_patch(x, y)) END"}, nil
+		return []string{"CASE WHEN len(" + list + ") = 0 THEN CAST('{}' AS JSON) ELSE list_reduce(" + list + ", lambda __x, __y: json_merge_patch(__x, __y)) END"}, nil
 	case kql.AggTakeAny:
 		if len(a) == 1 {
 			return []string{"any_value(" + a[0] + ")" + where}, nil
