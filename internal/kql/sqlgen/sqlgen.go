@@ -36,6 +36,7 @@ func Generate(q *kql.CheckedQuery, d Dialect, opts Options) (st *Statement, err 
 		}
 	}()
 	g.countUses(q.Plan, map[kql.Plan]bool{})
+	g.needs = findNeeds(q.Plan)
 	root := g.plan(q.Plan)
 
 	var b strings.Builder
@@ -88,7 +89,8 @@ type gen struct {
 	uses    map[*kql.Shared]int    // how often each let-bound table is used
 	ctes    map[*kql.Shared]string // the name of each one written as a CTE
 	cteDefs []string
-	n       int // counter for unique aliases and hidden columns
+	needs   needs // which columns of each plan node are read
+	n       int   // counter for unique aliases and hidden columns
 }
 
 // rel is a generated relation: a SELECT whose output columns are cols
@@ -348,17 +350,17 @@ func (g *gen) project(p *kql.Project) *rel {
 	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: g.orderList(in)}
 	in = g.rankHelpers(in, ex, p.Exprs)
 	out := &rel{cols: g.sqlNames(p.Cols), hidden: in.hidden, order: in.order}
-	var b strings.Builder
-	b.WriteString("SELECT ")
+	var sel []string
 	for i, x := range p.Exprs {
-		if i > 0 {
-			b.WriteString(", ")
+		if g.needs.read(p, i) { // a column nothing reads is left out
+			sel = append(sel, ex.value(x)+" AS "+g.d.Ident(out.cols[i]))
 		}
-		b.WriteString(ex.value(x) + " AS " + g.d.Ident(out.cols[i]))
 	}
-	if len(p.Exprs) == 0 {
-		b.WriteString("NULL AS " + g.d.Ident(g.alias("__none")))
+	if len(sel) == 0 {
+		sel = append(sel, "NULL AS "+g.d.Ident(g.alias("__none")))
 	}
+	var b strings.Builder
+	b.WriteString("SELECT " + strings.Join(sel, ", "))
 	b.WriteString(g.carry(in))
 	b.WriteString(" FROM " + g.from(in))
 	out.sql = b.String()
@@ -396,13 +398,11 @@ func (g *gen) sort(s *kql.Sort) *rel {
 	in := g.plan(s.Input)
 	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: g.orderList(in)}
 	out := &rel{cols: in.cols}
-	var b strings.Builder
-	b.WriteString("SELECT ")
+	var sel []string
 	for i, c := range in.cols {
-		if i > 0 {
-			b.WriteString(", ")
+		if g.needs.read(s, i) {
+			sel = append(sel, g.d.Ident(c))
 		}
-		b.WriteString(g.d.Ident(c))
 	}
 	for _, k := range s.Keys {
 		h := g.alias("__o")
@@ -411,16 +411,14 @@ func (g *gen) sort(s *kql.Sort) *rel {
 			// Empty and null strings are one value in KQL.
 			x = &kql.Call{Op: kql.OpCoalesce, Args: []kql.Scalar{x, &kql.Const{V: "", T: schema.String}}, T: schema.String}
 		}
-		if len(in.cols) == 0 && len(out.hidden) == 0 {
-			b.WriteString(ex.value(x) + " AS " + g.d.Ident(h))
-		} else {
-			b.WriteString(", " + ex.value(x) + " AS " + g.d.Ident(h))
-		}
+		sel = append(sel, ex.value(x)+" AS "+g.d.Ident(h))
 		out.hidden = append(out.hidden, h)
 		out.order = append(out.order, orderKey{col: h, desc: k.Desc, nullsFirst: k.NullsFirst})
 	}
-	b.WriteString(" FROM " + g.from(in))
-	out.sql = b.String()
+	if len(sel) == 0 {
+		sel = append(sel, "NULL AS "+g.d.Ident(g.alias("__none")))
+	}
+	out.sql = "SELECT " + strings.Join(sel, ", ") + " FROM " + g.from(in)
 	return out
 }
 
@@ -456,42 +454,43 @@ func (g *gen) limit(l *kql.Limit) *rel {
 
 // aggregate writes summarize: a grouping query whose columns are named as
 // the plan's, or, when an aggregation yields its outputs through an outer
-// select (fields of a struct, for arg_max), that outer select over it.
+// select (fields of a struct for arg_max, elements of a list for
+// percentiles), that outer select over it.
 func (g *gen) aggregate(a *kql.Aggregate) *rel {
 	in := g.plan(a.Input)
 	order := g.orderList(in)
 	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: order}
 	names := g.sqlNames(a.Cols)
-	var inner, keys, final []string
+	var inner, keys []string
+	final := make([]string, len(a.Cols)) // the outer select's expression per column
 	for i, k := range a.Keys {
 		v := ex.groupKey(k)
 		keys = append(keys, v)
 		inner = append(inner, v+" AS "+g.d.Ident(names[i]))
-		final = append(final, g.d.Ident(names[i]))
+		final[i] = g.d.Ident(names[i])
 	}
 	direct := true
-	for _, ac := range a.Aggs {
+	for _, job := range g.aggJobs(a, ex) {
+		ac := job.call
 		args := make([]string, len(ac.Args))
 		for i, x := range ac.Args {
 			args[i] = ex.aggArg(ac, x)
-		}
-		filter := ""
-		if ac.If != nil {
-			filter = ex.predicate(ac.If)
 		}
 		aggOrder := ""
 		if ac.Func == kql.AggMakeList || ac.Func == kql.AggMakeBag {
 			aggOrder = order // make_list after sort keeps the order
 		}
-		exprs, outer := g.d.Aggregate(ac, args, filter, aggOrder)
-		if outer == nil {
-			for _, s := range exprs {
-				name := names[len(final)]
+		exprs, outer := g.d.Aggregate(ac, args, job.filter, aggOrder)
+		if outer == nil && len(exprs) == len(job.outputs) && job.contiguous() {
+			for k, s := range exprs {
+				name := names[job.outputs[k]]
 				inner = append(inner, s+" AS "+g.d.Ident(name))
-				final = append(final, g.d.Ident(name))
+				final[job.outputs[k]] = g.d.Ident(name)
 			}
 			continue
 		}
+		// The aggregates get hidden names in the grouping select, and the
+		// outer select picks the outputs from them.
 		direct = false
 		var innerNames []string
 		for _, s := range exprs {
@@ -499,11 +498,17 @@ func (g *gen) aggregate(a *kql.Aggregate) *rel {
 			inner = append(inner, s+" AS "+g.d.Ident(name))
 			innerNames = append(innerNames, g.d.Ident(name))
 		}
-		for _, o := range outer {
-			for k := len(innerNames) - 1; k >= 0; k-- {
-				o = strings.ReplaceAll(o, fmt.Sprintf("$%d", k), innerNames[k])
+		if outer == nil {
+			outer = make([]string, len(exprs))
+			for k := range exprs {
+				outer[k] = fmt.Sprintf("$%d", k)
 			}
-			final = append(final, o+" AS "+g.d.Ident(names[len(final)]))
+		}
+		for k, o := range outer {
+			for m := len(innerNames) - 1; m >= 0; m-- {
+				o = strings.ReplaceAll(o, fmt.Sprintf("$%d", m), innerNames[m])
+			}
+			final[job.outputs[k]] = o
 		}
 	}
 	sql := "SELECT " + strings.Join(inner, ", ") + " FROM " + g.from(in)
@@ -513,5 +518,96 @@ func (g *gen) aggregate(a *kql.Aggregate) *rel {
 	if direct {
 		return &rel{sql: sql, cols: names}
 	}
-	return &rel{sql: "SELECT " + strings.Join(final, ", ") + " FROM (" + sql + ") AS " + g.d.Ident(g.alias("g")), cols: names}
+	var sel []string
+	for i, f := range final {
+		if g.needs.read(a, i) { // a column nothing reads is left out
+			sel = append(sel, f+" AS "+g.d.Ident(names[i]))
+		}
+	}
+	if len(sel) == 0 {
+		sel = append(sel, "NULL AS "+g.d.Ident(g.alias("__none")))
+	}
+	return &rel{sql: "SELECT " + strings.Join(sel, ", ") + " FROM (" + sql + ") AS " + g.d.Ident(g.alias("g")), cols: names}
+}
+
+// aggJob is one aggregation as written: the call, its filter in SQL, and
+// the output column each of its outputs goes to.
+type aggJob struct {
+	call    *kql.AggCall
+	filter  string
+	outputs []int
+}
+
+// contiguous reports outputs that are consecutive columns, written in
+// place by the grouping select.
+func (j aggJob) contiguous() bool {
+	for k := 1; k < len(j.outputs); k++ {
+		if j.outputs[k] != j.outputs[k-1]+1 {
+			return false
+		}
+	}
+	return true
+}
+
+// aggJobs plans the aggregations of a summarize. Two rewrites make it
+// cheaper than one call per aggregation: arg_max/arg_min carry only the
+// values read above (pruneArgExtreme), and percentiles of one value under
+// one filter become a single call with several ranks, since engines sort
+// the values once per call (p50 and p95 of a latency are the usual pair).
+func (g *gen) aggJobs(a *kql.Aggregate, ex *exprGen) []aggJob {
+	var jobs []aggJob
+	merged := map[string]int{} // argument and filter of a percentile job → its index
+	pos := len(a.Keys)
+	for _, full := range a.Aggs {
+		ac, kept := g.pruneArgExtreme(a, pos, full)
+		job := aggJob{call: ac}
+		for _, k := range kept {
+			job.outputs = append(job.outputs, pos+k)
+		}
+		pos += full.Outputs
+		if ac.If != nil {
+			job.filter = ex.predicate(ac.If)
+		}
+		if ac.Func == kql.AggPercentiles {
+			key := ex.aggArg(ac, ac.Args[0]) + "\x00" + job.filter
+			if i, ok := merged[key]; ok {
+				into := *jobs[i].call
+				into.Params = append(append([]float64(nil), into.Params...), ac.Params...)
+				into.T = append(append([]kql.Type(nil), into.T...), ac.T...)
+				into.Outputs += ac.Outputs
+				jobs[i].call = &into
+				jobs[i].outputs = append(jobs[i].outputs, job.outputs...)
+				continue
+			}
+			merged[key] = len(jobs)
+		}
+		jobs = append(jobs, job)
+	}
+	return jobs
+}
+
+// pruneArgExtreme drops from arg_max/arg_min the values that nothing
+// above reads (see needs.go), so that the engine does not carry them along
+// with every candidate row. It returns the aggregation to write and, for
+// each of its outputs, the position of that output in the full one.
+func (g *gen) pruneArgExtreme(a *kql.Aggregate, pos int, ac *kql.AggCall) (*kql.AggCall, []int) {
+	kept := make([]int, 0, ac.Outputs)
+	for i := 0; i < ac.Outputs; i++ {
+		kept = append(kept, i)
+	}
+	if !isArgExtreme(ac) || len(ac.Args) < 2 {
+		return ac, kept
+	}
+	pruned := *ac
+	// New slices: appending to ac's would write over the checked plan.
+	pruned.Args, pruned.T, kept = []kql.Scalar{ac.Args[0]}, []kql.Type{ac.T[0]}, kept[:1]
+	for i := 1; i < len(ac.Args); i++ {
+		if g.needs.read(a, pos+i) {
+			pruned.Args = append(pruned.Args, ac.Args[i])
+			pruned.T = append(pruned.T, ac.T[i])
+			kept = append(kept, i)
+		}
+	}
+	pruned.Outputs = len(pruned.Args)
+	return &pruned, kept
 }

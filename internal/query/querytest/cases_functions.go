@@ -502,6 +502,12 @@ microsecond = datetime_diff('microsecond', datetime(2017-10-30 23:00:00.1009001)
 		Rows:    [][]string{{"12", "5", "35", "35"}},
 	},
 	{
+		Name:    "percentiles of one value among other aggregations, per group",
+		Query:   "ACSCallDiagnostics | summarize j50 = percentile(JitterAvg, 50), n = count(), r95 = percentile(RoundTripTimeAvg, 95), j95 = percentile(JitterAvg, 95) by CorrelationId",
+		Columns: []string{"CorrelationId:string", "j50:int", "n:long", "r95:int", "j95:int"},
+		Rows:    [][]string{{"c-a", "12", "4", "600", "35"}, {"c-b", "3", "2", "30", "3"}, {"c-c", "8", "2", "150", "20"}},
+	},
+	{
 		Name:    "make_list and make_list_if keep a sorted input's order",
 		Query:   "ACSCallDiagnostics | where CorrelationId == 'c-a' | sort by StreamId asc | summarize make_list(StreamId), audio = make_list_if(StreamId, MediaType == 'Audio'), firstTwo = make_list(StreamId, 2)",
 		Columns: []string{"list_StreamId:dynamic", "audio:dynamic", "firstTwo:dynamic"},

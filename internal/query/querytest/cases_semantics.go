@@ -35,6 +35,18 @@ var semanticCases = []Case{
 		Rows:  [][]string{{"true", "false", "true", "0", "[]"}},
 	},
 	{
+		Name: "a missing string tests as the empty string",
+		Query: `ACSCallSummary | where EndpointId == 'e7'
+| project a = SdkVersion !contains 'x', b = SdkVersion startswith '', c = SdkVersion !startswith 'a', d = SdkVersion matches regex '^$',
+    e = SdkVersion has_any ('a'), f = SdkVersion !has 'x', g = SdkVersion endswith_cs 'a', h = SdkVersion !hasprefix 'a'`,
+		Rows: [][]string{{"true", "true", "true", "true", "false", "true", "false", "true"}},
+	},
+	{
+		Name:  "a filter on a negated test keeps the rows with a missing string",
+		Query: "ACSCallSummary | where SdkVersion !startswith '1.' and SdkVersion !contains 'beta' | project EndpointId",
+		Rows:  [][]string{{"e3"}, {"e5"}, {"e7"}},
+	},
+	{
 		Name:  "a missing string groups with the empty string",
 		Query: "ACSCallSummary | extend p = iff(EndpointId == 'e4', '', ParticipantId) | summarize n = count() by p | where p == ''",
 		Rows:  [][]string{{"", "2"}},

@@ -837,11 +837,18 @@ func (d Dialect) Aggregate(ac *kql.AggCall, a []string, filter, order string) (i
 	case kql.AggVariance:
 		return []string{"var_samp(" + a[0] + ")" + where}, nil
 	case kql.AggPercentiles:
-		var out []string
-		for _, p := range ac.Params {
-			out = append(out, "quantile_disc("+a[0]+", "+strconv.FormatFloat(p/100, 'g', -1, 64)+")"+where)
+		rank := func(p float64) string { return strconv.FormatFloat(p/100, 'g', -1, 64) }
+		if len(ac.Params) == 1 {
+			return []string{"quantile_disc(" + a[0] + ", " + rank(ac.Params[0]) + ")" + where}, nil
 		}
-		return out, nil
+		// Several ranks from one sort of the values: a list of them.
+		ranks := make([]string, len(ac.Params))
+		outer = make([]string, len(ac.Params))
+		for i, p := range ac.Params {
+			ranks[i] = rank(p)
+			outer[i] = "$0[" + strconv.Itoa(i+1) + "]"
+		}
+		return []string{"quantile_disc(" + a[0] + ", [" + strings.Join(ranks, ", ") + "])" + where}, outer
 	case kql.AggMakeList, kql.AggMakeSet:
 		f := filterNotNull(a[0], filter)
 		distinct := ""
