@@ -513,3 +513,45 @@ func TestManagementCommands(t *testing.T) {
 		t.Errorf("workspace list on a served folder: %v %s", err, errOut)
 	}
 }
+
+// callscope bench query builds a small dataset, runs every Insights panel
+// in KQL and in hand-written SQL, and finds the same answers.
+func TestBenchQuery(t *testing.T) {
+	out, errOut, err := run(t, "bench", "query", "--dir", t.TempDir(), "--rows", "20000", "--days", "3",
+		"--runs", "1", "--format", "json")
+	if err != nil {
+		t.Fatalf("bench query: %v\n%s", err, errOut)
+	}
+	var rep struct {
+		Rows   int64
+		Panels []struct {
+			Tab, Name             string
+			ResultRows            int
+			KQLP50Ms              float64
+			SameAnswer            bool
+			Difference            string
+			TranslateMicroseconds float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	if rep.Rows < 15000 || len(rep.Panels) != 17 {
+		t.Fatalf("%d records, %d panels; want about 20,000 and 17", rep.Rows, len(rep.Panels))
+	}
+	answered := 0
+	for _, p := range rep.Panels {
+		if !p.SameAnswer {
+			t.Errorf("%s / %s: the KQL and the SQL disagree: %s", p.Tab, p.Name, p.Difference)
+		}
+		if p.KQLP50Ms <= 0 || p.TranslateMicroseconds <= 0 {
+			t.Errorf("%s / %s: no timing: %+v", p.Tab, p.Name, p)
+		}
+		if p.ResultRows > 0 {
+			answered++
+		}
+	}
+	if answered < 15 {
+		t.Errorf("only %d of 17 panels had rows to compare", answered)
+	}
+}

@@ -137,6 +137,10 @@ func generate(path string, o IngestOptions, from time.Time) (int64, error) {
 	start := time.Now()
 	_, err = simulate.Generate(simulate.Options{
 		Seed: o.Seed, Calls: max(o.Records/50, 100), From: from, To: from.Add(7 * 24 * time.Hour), Finals: true,
+		// DuckDB's read_json, the baseline, guesses its columns from a
+		// sample of lines; the few flat Application Insights records
+		// would not fit the columns it guessed from the ACS ones.
+		Omit: []string{"AppEvents"},
 	}, func(r simulate.Record) error {
 		if n == o.Records {
 			return errEnough

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/callscope/callscope/internal/bench"
@@ -14,6 +15,7 @@ import (
 )
 
 type benchCmd struct {
+	// bench ingest
 	records     int
 	clients     int
 	batchMB     float64
@@ -23,6 +25,14 @@ type benchCmd struct {
 	memoryLimit string
 	profile     string
 	format      string
+
+	// bench query
+	rows       int
+	days       int
+	runs       int
+	threads    int
+	mediaStats bool
+	only       string
 }
 
 func (c *benchCmd) flags(fs *flag.FlagSet) {
@@ -35,11 +45,20 @@ func (c *benchCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.memoryLimit, "memory-limit", "512MB", "DuckDB memory limit of the server and of the baseline")
 	fs.StringVar(&c.profile, "profile", "", "write the server's CPU profile during the run to this `file` and print its top")
 	fs.StringVar(&c.format, "format", "table", "report format: table or json")
+	fs.IntVar(&c.rows, "rows", 10_000_000, "query: records in the dataset")
+	fs.IntVar(&c.days, "days", 28, "query: days the dataset's calls spread over")
+	fs.IntVar(&c.runs, "runs", 15, "query: timed runs of each panel query")
+	fs.IntVar(&c.threads, "threads", 2, "query: DuckDB worker threads")
+	fs.BoolVar(&c.mediaStats, "media-stats", false, "query: also generate the media-stats time series, which no panel reads")
+	fs.StringVar(&c.only, "only", "", "query: time only the panels whose tab or name contains this text")
 }
 
 func (c *benchCmd) run(ctx context.Context, args []string) error {
+	if len(args) == 1 && args[0] == "query" {
+		return c.runQuery(ctx)
+	}
 	if len(args) != 1 || args[0] != "ingest" {
-		return usagef("name the benchmark: callscope bench ingest")
+		return usagef("name the benchmark: callscope bench ingest | query")
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -97,4 +116,73 @@ func printIngestReport(w io.Writer, r *bench.IngestReport) {
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+}
+
+// runQuery times the Insights panel queries in KQL against hand-written SQL.
+func (c *benchCmd) runQuery(ctx context.Context) error {
+	dir := c.dir
+	if dir == "" {
+		dir = "callscope-bench"
+	}
+	rep, err := bench.Query(ctx, bench.QueryOptions{
+		Rows: c.rows, Days: c.days, Dir: dir, Seed: c.seed, Runs: c.runs, MediaStats: c.mediaStats,
+		MemoryLimit: c.memoryLimit, Threads: c.threads, Only: c.only, Log: os.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	if c.format == "json" {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printQueryReport(os.Stdout, rep)
+	for _, p := range rep.Panels {
+		if !p.SameAnswer {
+			return fmt.Errorf("panel %s/%s: KQL and SQL answers differ: %s", p.Tab, p.Name, p.Difference)
+		}
+	}
+	return nil
+}
+
+// printQueryReport shows each panel's KQL time beside the hand-written
+// SQL's, and the targets.
+func printQueryReport(w io.Writer, r *bench.QueryReport) {
+	fmt.Fprintf(w, "\ncallscope bench query: %s rows in the workspace, panels over %s, %d runs each\n",
+		report.Thousands(r.Rows), r.Timespan, r.Runs)
+	var names []string
+	for n := range r.Tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-36s %12s rows\n", n, report.Thousands(r.Tables[n]))
+	}
+	fmt.Fprintln(w)
+	t := &report.Table{Header: []string{"tab", "panel", "rows", "KQL p50", "SQL p50", "KQL/SQL", "KQL p95", "translate", "same answer", "verdict"}}
+	met := 0
+	worstRatio, worstP50 := 0.0, 0.0
+	for _, p := range r.Panels {
+		ok := p.KQLP50Ms <= 150 && p.Ratio <= 1.2 && p.TranslateUs < 1000 && p.SameAnswer
+		if ok {
+			met++
+		}
+		worstRatio, worstP50 = max(worstRatio, p.Ratio), max(worstP50, p.KQLP50Ms)
+		verdict := "met"
+		if !ok {
+			verdict = "MISSED"
+		}
+		same := "yes"
+		if !p.SameAnswer {
+			same = "NO"
+		}
+		t.Add(p.Tab, p.Name, p.ResultRows, fmt.Sprintf("%.1f ms", p.KQLP50Ms), fmt.Sprintf("%.1f ms", p.SQLP50Ms),
+			fmt.Sprintf("%.2f×", p.Ratio), fmt.Sprintf("%.1f ms", p.KQLP95Ms), fmt.Sprintf("%.0f µs", p.TranslateUs), same, verdict)
+	}
+	t.Write(w)
+	fmt.Fprintf(w, "\ntargets: KQL p50 ≤ 150 ms, KQL ≤ 1.20× the hand-written SQL, translation < 1 ms\n")
+	fmt.Fprintf(w, "%d of %d panels met all targets; slowest KQL p50 %.1f ms; largest KQL/SQL ratio %.2f×\n", met, len(r.Panels), worstP50, worstRatio)
+	if r.BuildSeconds > 0 {
+		fmt.Fprintf(w, "(the dataset took %.0f s to build; later runs reuse it)\n", r.BuildSeconds)
+	}
 }

@@ -50,7 +50,7 @@ var commands = []commandInfo{
 	{"settings", "put|list|delete --resource ID --name NAME [flags]", "manage diagnostic settings: which categories go to which workspace", func() command { return &settingsCmd{} }},
 	{"key", "create|list|revoke [KEY_ID] [flags]", "manage API keys (ingest, read, admin)", func() command { return &keyCmd{} }},
 	{"derive", "[--once] [flags]", "run the derived-data jobs: finals, daily metrics, usage, retention", func() command { return &deriveCmd{} }},
-	{"bench", "ingest [flags]", "measure ingestion against DuckDB's own loader", func() command { return &benchCmd{} }},
+	{"bench", "ingest|query [flags]", "measure ingestion against DuckDB's loader, or the Insights queries in KQL against hand-written SQL", func() command { return &benchCmd{} }},
 	{"version", "", "print version information", func() command { return &versionCmd{} }},
 }
 
