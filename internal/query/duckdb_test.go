@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +48,27 @@ func TestKQLTimeout(t *testing.T) {
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("the query ran %v after its 200 ms limit", took)
+	}
+}
+
+// A query that needs more memory than the store may use fails with an
+// error that says so, not with the engine's advice about its settings.
+func TestKQLMemoryLimit(t *testing.T) {
+	st, err := duckdb.Open(duckdb.Options{Dir: t.TempDir(), MemoryLimit: "32MB", Threads: 2, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ws, err := st.Workspace(context.Background(), store.WorkspaceRef{Name: "big", ID: "00000000-0000-0000-0000-0000000000ac"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = query.Run(context.Background(), ws, st.Engine(), query.Request{
+		Query: "range x from 1 to 8000000 step 1 | summarize make_list(x)", Timeout: time.Minute})
+	if !errors.Is(err, store.ErrMemoryLimit) {
+		t.Fatalf("err = %v, want the memory limit", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "MiB") || strings.Contains(msg, "SET ") {
+		t.Errorf("message %q should say how much memory and give no engine settings", msg)
 	}
 }

@@ -88,6 +88,9 @@ func (s *Server) queryFailed(w http.ResponseWriter, r *http.Request, query strin
 		line, pos := errorPosition(qe.Msg, query)
 		writeError(w, http.StatusBadRequest, "BadArgumentError", "the query could not be run",
 			&innerError{Code: "QueryError", Message: qe.Msg, Line: line, Pos: pos})
+	case errors.Is(err, store.ErrMemoryLimit):
+		writeError(w, http.StatusBadRequest, "BadArgumentError", err.Error(),
+			&innerError{Code: "MemoryLimitExceeded", Message: err.Error()})
 	case errors.Is(err, context.DeadlineExceeded):
 		writeError(w, http.StatusGatewayTimeout, "GatewayTimeout",
 			fmt.Sprintf("the query ran longer than the limit of %s", s.cfg.QueryTimeout), nil)

@@ -181,6 +181,10 @@ func ValidWorkspaceName(name string) error {
 	return nil
 }
 
+// ErrMemoryLimit is returned for a query that needed more memory than the
+// store may use; the error wrapping it says how much.
+var ErrMemoryLimit = errors.New("the query needs more memory than the store's memory limit")
+
 // QueryError is an error in a query the caller wrote (syntax, unknown name,
 // a failed conversion), as opposed to a failure of the engine.
 type QueryError struct{ Msg string }

@@ -242,7 +242,15 @@ func queryError(ctx context.Context, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &store.QueryError{Msg: cleanError(err)}
+	msg := cleanError(err)
+	if detail, ok := strings.CutPrefix(msg, "Out of Memory Error: "); ok {
+		// DuckDB goes on with advice about settings a user cannot change
+		// here; its first line says what failed.
+		detail, _, _ = strings.Cut(detail, "\n")
+		return fmt.Errorf("%w (%s): narrow the time range, filter earlier or summarize sooner; "+
+			"the limit is the memory_limit of serve (--memory-limit)", store.ErrMemoryLimit, strings.TrimSpace(detail))
+	}
+	return &store.QueryError{Msg: msg}
 }
 
 // cleanError drops the Go driver's prefixes so that users see DuckDB's own
