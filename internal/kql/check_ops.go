@@ -542,11 +542,11 @@ func (c *checker) checkMakeSeries(in Plan, o *MakeSeriesOp) Plan {
 	if axisName == "" {
 		c.fail(o.On.Pos(), "make-series needs a column after on")
 	}
-	from, to := c.checkConstExpr(o.From), c.checkConstExpr(o.To)
-	step := c.checkConstExpr(o.Step)
 	if o.From == nil || o.To == nil {
 		c.fail(o.Pos(), "make-series needs from and to (the range of the series)")
 	}
+	from, to := c.checkConstExpr(o.From), c.checkConstExpr(o.To)
+	step := c.checkConstExpr(o.Step)
 	if axis.Type() == schema.DateTime {
 		if from.Type() != schema.DateTime || to.Type() != schema.DateTime || step.Type() != schema.Timespan {
 			c.fail(o.Pos(), "a datetime series needs datetime from and to and a timespan step")
