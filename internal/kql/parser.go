@@ -1232,18 +1232,25 @@ func (p *parser) parseSortKeys() []*SortKey {
 	return out
 }
 
+// parseSingleNamedItem parses "expr" or "Name = expr", where a tuple of
+// names is an error with the given message.
+func (p *parser) parseSingleNamedItem(tupleError string) (*Ident, Expr) {
+	x := p.parseColumnItem()
+	n, ok := x.(*NamedExpr)
+	if !ok {
+		return nil, x
+	}
+	if len(n.Names) != 1 {
+		p.fail(n.Pos(), "%s", tupleError)
+	}
+	return n.Names[0], n.X
+}
+
 func (p *parser) parseMvExpand(base OpBase) *MvExpandOp {
 	op := &MvExpandOp{OpBase: base, Params: p.parseOpParams()}
 	for {
 		it := &MvExpandItem{}
-		x := p.parseColumnItem()
-		if n, ok := x.(*NamedExpr); ok {
-			if len(n.Names) != 1 {
-				p.fail(n.Pos(), "mv-expand takes one name per column")
-			}
-			it.Name, x = n.Names[0], n.X
-		}
-		it.X = x
+		it.Name, it.X = p.parseSingleNamedItem("mv-expand takes one name per column")
 		if p.isWord("to") {
 			p.next()
 			p.expectWord("typeof")
@@ -1269,14 +1276,7 @@ func (p *parser) parseMakeSeries(base OpBase) *MakeSeriesOp {
 	p.parseOpParams()
 	for {
 		a := &MakeSeriesAgg{}
-		x := p.parseColumnItem()
-		if n, ok := x.(*NamedExpr); ok {
-			if len(n.Names) != 1 {
-				p.fail(n.Pos(), "make-series takes one name per aggregation")
-			}
-			a.Name, x = n.Names[0], n.X
-		}
-		a.X = x
+		a.Name, a.X = p.parseSingleNamedItem("make-series takes one name per aggregation")
 		if p.isWord("default") {
 			p.next()
 			p.expect(ASSIGN)
