@@ -633,7 +633,7 @@ func (c *checker) tupleValues(e *env, n *NamedExpr) ([]string, []Scalar) {
 		args[i] = c.toDynamic(e.check(a))
 	}
 	if len(n.Names) != len(args) {
-		c.fail(n.Pos(), "%s returns %d arrays here, but %d names are given", call.Fun.Name, len(args), len(n.Names))
+		c.fail(n.Pos(), "%s returns %d arrays here, but %s given", call.Fun.Name, len(args), namesGiven(len(n.Names)))
 	}
 	op := OpArraySortColumn
 	if call.Fun.Name == "array_sort_desc" {
@@ -945,4 +945,12 @@ func clrTypeName(t Type) string {
 		return "System.Guid"
 	}
 	return "System.Object"
+}
+
+// namesGiven says how many names a query gave ("1 name is", "2 names are").
+func namesGiven(n int) string {
+	if n == 1 {
+		return "1 name is"
+	}
+	return fmt.Sprintf("%d names are", n)
 }

@@ -56,7 +56,7 @@ func (c *checker) checkSummarize(in Plan, aggs, by []Expr) Plan {
 				case len(given) == 1 && ac.Outputs > 1 && (ac.Func == AggArgMax || ac.Func == AggArgMin):
 					given = append(given, defaults[1:]...) // x = arg_max(y, *) names the first output
 				case len(given) != ac.Outputs:
-					c.fail(call.Pos(), "%s returns %d columns, but %d names are given", call.Fun.Name, ac.Outputs, len(given))
+					c.fail(call.Pos(), "%s returns %d columns, but %s given", call.Fun.Name, ac.Outputs, namesGiven(len(given)))
 				}
 				a.Aggs = append(a.Aggs, ac)
 				items = append(items, item{names: given, call: len(a.Aggs) - 1})
