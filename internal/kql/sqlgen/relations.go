@@ -202,25 +202,28 @@ func (g *gen) shared(s *kql.Shared) *rel {
 	if g.uses[s] <= 1 && !s.Materialize {
 		return g.plan(s.Input)
 	}
-	in := g.plan(s.Input)
-	name, ok := g.ctes[s]
-	if !ok {
-		name = g.alias("cte_")
-		if plainIdent.MatchString(s.Name) {
-			name = "cte_" + s.Name + "_" + itoa(g.n)
-		}
-		g.ctes[s] = name
-		body := "SELECT * FROM (" + in.sql + ") AS " + g.d.Ident(g.alias("t"))
-		kw := ""
-		if s.Materialize || g.uses[s] > 1 {
-			kw = g.d.Materialized()
-		}
-		if kw != "" {
-			kw += " "
-		}
-		g.cteDefs = append(g.cteDefs, g.d.Ident(name)+" AS "+kw+"("+body+")")
+	// Every use reads the one CTE, under the names its body gave its
+	// columns (generated names differ from one generation to the next).
+	if r, ok := g.ctes[s]; ok {
+		return r
 	}
-	return &rel{sql: "SELECT * FROM " + g.d.Ident(name), cols: in.cols, hidden: in.hidden, order: in.order}
+	in := g.plan(s.Input)
+	name := g.alias("cte_")
+	if plainIdent.MatchString(s.Name) {
+		name = "cte_" + s.Name + "_" + itoa(g.n)
+	}
+	body := "SELECT * FROM (" + in.sql + ") AS " + g.d.Ident(g.alias("t"))
+	kw := ""
+	if s.Materialize || g.uses[s] > 1 {
+		kw = g.d.Materialized()
+	}
+	if kw != "" {
+		kw += " "
+	}
+	g.cteDefs = append(g.cteDefs, g.d.Ident(name)+" AS "+kw+"("+body+")")
+	r := &rel{sql: "SELECT * FROM " + g.d.Ident(name), cols: in.cols, hidden: in.hidden, order: in.order}
+	g.ctes[s] = r
+	return r
 }
 
 // makeSeries writes make-series: aggregate per key and bin within the

@@ -25,7 +25,7 @@ type Statement struct {
 
 // Generate writes a checked query as one SQL statement.
 func Generate(q *kql.CheckedQuery, d Dialect, opts Options) (st *Statement, err error) {
-	g := &gen{d: d, uses: map[*kql.Shared]int{}, ctes: map[*kql.Shared]string{}}
+	g := &gen{d: d, uses: map[*kql.Shared]int{}, ctes: map[*kql.Shared]*rel{}}
 	defer func() {
 		if r := recover(); r != nil {
 			e, ok := r.(genError)
@@ -86,8 +86,8 @@ func fail(format string, args ...any) { panic(genError{fmt.Sprintf(format, args.
 // gen holds the state of one generation.
 type gen struct {
 	d       Dialect
-	uses    map[*kql.Shared]int    // how often each let-bound table is used
-	ctes    map[*kql.Shared]string // the name of each one written as a CTE
+	uses    map[*kql.Shared]int  // how often each let-bound table is used
+	ctes    map[*kql.Shared]*rel // each one written as a CTE, as its uses read it
 	cteDefs []string
 	needs   needs // which columns of each plan node are read
 	n       int   // counter for unique aliases and hidden columns

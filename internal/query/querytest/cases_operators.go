@@ -658,6 +658,14 @@ var operatorCases = []Case{
 		Rows:  [][]string{{"c-c"}},
 	},
 	{
+		Name: "a let-bound sorted table used twice reads one CTE",
+		Query: `let best = ACSCallSurvey | top 2 by OverallRatingScore desc;
+ACSCallSurvey | where SurveyId in (best | project SurveyId)
+| join kind=inner (best | project SurveyId, s = OverallRatingScore) on SurveyId
+| project SurveyId, s`,
+		Rows: [][]string{{"s1", "5"}, {"s3", "8"}},
+	},
+	{
 		Name:  "declare query_parameters uses the default",
 		Query: "declare query_parameters(minScore:long = 4); ACSCallSurvey | where OverallRatingScore >= minScore | project SurveyId",
 		Rows:  [][]string{{"s1"}, {"s3"}},
