@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -553,5 +554,144 @@ func TestBenchQuery(t *testing.T) {
 	}
 	if answered < 15 {
 		t.Errorf("only %d of 17 panels had rows to compare", answered)
+	}
+}
+
+// getJSON fetches a URL and decodes its JSON answer.
+func getJSON(t *testing.T, u string, v any) int {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, raw)
+	}
+	return resp.StatusCode
+}
+
+// The Call Diagnostics API over simulated calls: search pages through the
+// calls newest first, and each call's overview, issues, timeline and
+// series agree with what the search said of it; callscope call prints it.
+func TestCallDiagnosticsAPI(t *testing.T) {
+	data := t.TempDir()
+	s := serve(t, data)
+	s.routeSimulator(t)
+	if _, errOut, err := run(t, "simulate", "--post", s.url, "--calls", "40", "--seed", "3",
+		"--from", "2026-03-01T08:00:00Z", "--to", "2026-03-01T12:00:00Z"); err != nil {
+		t.Fatalf("simulate: %v\n%s", err, errOut)
+	}
+	base := s.url + "/v1/workspaces/default/calls"
+	span := "from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z"
+
+	type row struct {
+		CallID              string
+		Start               time.Time
+		Participants        int
+		Quality             string
+		DroppedParticipants int
+		PoorStreams         int
+		Issues              int
+	}
+	var all []row
+	next := ""
+	for pages := 0; ; pages++ {
+		var page struct {
+			Calls []row
+			Next  string
+		}
+		u := base + "?" + span + "&pageSize=15"
+		if next != "" {
+			u += "&after=" + url.QueryEscape(next)
+		}
+		if code := getJSON(t, u, &page); code != 200 {
+			t.Fatalf("search: %d", code)
+		}
+		all = append(all, page.Calls...)
+		if next = page.Next; next == "" {
+			break
+		}
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if len(all) != 40 {
+		t.Fatalf("%d calls found over the pages, want the 40 simulated", len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Start.After(all[i-1].Start) {
+			t.Fatalf("not newest first at %d: %v after %v", i, all[i].Start, all[i-1].Start)
+		}
+	}
+
+	checked := 0
+	for _, c := range all {
+		if c.Issues == 0 && checked > 0 {
+			continue
+		}
+		checked++
+		var o struct {
+			Quality      string
+			Participants []struct {
+				Dropped bool
+				Streams []struct{ Quality string }
+			}
+		}
+		if code := getJSON(t, base+"/"+c.CallID, &o); code != 200 {
+			t.Fatalf("overview of %s: %d", c.CallID, code)
+		}
+		dropped, poor := 0, 0
+		for _, p := range o.Participants {
+			if p.Dropped {
+				dropped++
+			}
+			for _, st := range p.Streams {
+				if st.Quality == "poor" {
+					poor++
+				}
+			}
+		}
+		if len(o.Participants) != c.Participants || o.Quality != c.Quality || dropped != c.DroppedParticipants || poor != c.PoorStreams {
+			t.Errorf("%s: search said %+v; the overview has %d participants, quality %s, %d dropped, %d poor streams",
+				c.CallID, c, len(o.Participants), o.Quality, dropped, poor)
+		}
+		var is struct{ Issues []struct{ Kind string } }
+		getJSON(t, base+"/"+c.CallID+"/issues", &is)
+		if len(is.Issues) < c.Issues {
+			t.Errorf("%s: search counted %d issues, the issues list has %d", c.CallID, c.Issues, len(is.Issues))
+		}
+		var tl struct{ Participants []struct{ Lanes []struct{ Name string } } }
+		if code := getJSON(t, base+"/"+c.CallID+"/timeline", &tl); code != 200 || len(tl.Participants) < c.Participants ||
+			len(tl.Participants[0].Lanes) != 5 {
+			t.Errorf("%s: timeline %d %+v", c.CallID, code, tl)
+		}
+		var se struct{ Series []any }
+		if code := getJSON(t, base+"/"+c.CallID+"/series", &se); code != 200 {
+			t.Errorf("%s: series %d", c.CallID, code)
+		}
+		if checked == 6 {
+			break
+		}
+	}
+
+	var e struct{ Error struct{ Code, Message string } }
+	if code := getJSON(t, base+"/no-such-call", &e); code != 404 || e.Error.Code != "CallNotFound" {
+		t.Errorf("unknown call: %d %+v", code, e)
+	}
+	if code := getJSON(t, base+"?quality=excellent", &e); code != 400 || !strings.Contains(e.Error.Message, "quality") {
+		t.Errorf("bad filter: %d %+v", code, e)
+	}
+	if code := getJSON(t, base+"?"+span+"&after=nonsense", &e); code != 400 || !strings.Contains(e.Error.Message, "cursor") {
+		t.Errorf("bad cursor: %d %+v", code, e)
+	}
+
+	out, errOut, err := run(t, "call", "--url", s.url, all[0].CallID)
+	if err != nil || !strings.Contains(out, "Call "+all[0].CallID) || !strings.Contains(out, "PARTICIPANT") || !strings.Contains(out, "issue(s)") {
+		t.Errorf("callscope call: %v %s\n%s", err, errOut, out)
+	}
+	if _, errOut, err := run(t, "call", "--url", s.url, "no-such-call"); err == nil || !strings.Contains(errOut, "no call") {
+		t.Errorf("callscope call of an unknown call: %v %s", err, errOut)
 	}
 }

@@ -44,6 +44,7 @@ var commands = []commandInfo{
 	{"import", "[flags] PATH…", "load exported call logs from files or folders", func() command { return &importCmd{} }},
 	{"simulate", "[flags]", "generate realistic call logs to a file or a server", func() command { return &simulateCmd{} }},
 	{"query", "[flags] 'KQL'", "run a KQL query against a workspace", func() command { return &queryCmd{} }},
+	{"call", "[flags] CALL_ID", "show one call: participants, streams, surveys and its issues", func() command { return &callCmd{} }},
 	{"sql", "[flags] 'QUERY'", "run read-only SQL against a workspace", func() command { return &sqlCmd{} }},
 	{"workspace", "create|list|show|retention|delete [NAME …] [flags]", "manage workspaces and their tables' retention", func() command { return &workspaceCmd{} }},
 	{"resource", "register|list|delete [RESOURCE_ID] [flags]", "register the ACS resources whose logs come in", func() command { return &resourceCmd{} }},

@@ -114,6 +114,11 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/sql", s.handleSQL)
 	s.mux.HandleFunc("POST /v1/workspaces/{workspace}/query", s.handleQuery)
 	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/query", s.handleQuery)
+	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/calls/{call}", s.handleCallOverview)
+	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/calls/{call}/issues", s.handleCallIssues)
+	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/calls/{call}/timeline", s.handleCallTimeline)
+	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/calls/{call}/series", s.handleCallSeries)
+	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/calls", s.handleCallSearch)
 	s.adminRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

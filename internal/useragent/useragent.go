@@ -72,3 +72,16 @@ func Describe(ua, kinds string) string {
 	cache.Unlock()
 	return s
 }
+
+// Browser names the browser of a user agent with its major version
+// ("Chrome 120"), or "" when ua-parser does not know it.
+func Browser(ua string) string {
+	b := Parser().ParseUserAgent(ua)
+	if b.Family == "" || b.Family == "Other" {
+		return ""
+	}
+	if b.Major == "" {
+		return b.Family
+	}
+	return b.Family + " " + b.Major
+}

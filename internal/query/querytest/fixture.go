@@ -6,6 +6,7 @@ package querytest
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/callscope/callscope/internal/schema"
@@ -215,4 +216,25 @@ func rowValues(t *schema.Table, r Row) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// BatchOf lays rows out as a batch for store.Workspace.Append: rows by
+// table name, each with only the columns it sets.
+func BatchOf(tables map[string][]Row) *store.Batch {
+	b := &store.Batch{}
+	names := make([]string, 0, len(tables))
+	for name := range tables {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t := schema.ByName(name)
+		if t == nil {
+			panic("querytest: no table " + name)
+		}
+		for _, r := range tables[name] {
+			b.Add(t, rowValues(t, r))
+		}
+	}
+	return b
 }
