@@ -662,7 +662,9 @@ func TestCallDiagnosticsAPI(t *testing.T) {
 		if len(is.Issues) < c.Issues {
 			t.Errorf("%s: search counted %d issues, the issues list has %d", c.CallID, c.Issues, len(is.Issues))
 		}
-		var tl struct{ Participants []struct{ Lanes []struct{ Name string } } }
+		var tl struct {
+			Participants []struct{ Lanes []struct{ Name string } }
+		}
 		if code := getJSON(t, base+"/"+c.CallID+"/timeline", &tl); code != 200 || len(tl.Participants) < c.Participants ||
 			len(tl.Participants[0].Lanes) != 5 {
 			t.Errorf("%s: timeline %d %+v", c.CallID, code, tl)
@@ -676,7 +678,9 @@ func TestCallDiagnosticsAPI(t *testing.T) {
 		}
 	}
 
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	if code := getJSON(t, base+"/no-such-call", &e); code != 404 || e.Error.Code != "CallNotFound" {
 		t.Errorf("unknown call: %d %+v", code, e)
 	}
