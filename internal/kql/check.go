@@ -1,6 +1,8 @@
 package kql
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -174,7 +176,14 @@ func (c *checker) checkDeclare(s *DeclareStmt) {
 	for _, p := range s.Params {
 		t := c.scalarType(p.Type)
 		var v Scalar
-		if text, ok := c.opts.Parameters[p.Name.Name]; ok {
+		if text, ok := c.opts.Parameters[p.Name.Name]; ok && t == schema.Dynamic {
+			// A dynamic value is given as JSON text.
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, []byte(text)); err != nil {
+				c.fail(p.Name.Pos(), "the value of parameter %s is not JSON: %v", p.Name.Name, err)
+			}
+			v = &Const{V: DynamicValue{JSON: buf.String()}, T: schema.Dynamic}
+		} else if ok {
 			v = c.convertConst(p.Name.Pos(), &Const{V: text, T: schema.String}, t)
 		} else if p.Default != nil {
 			v = c.convert(p.Default.Pos(), c.checkConstExpr(p.Default), t)

@@ -666,6 +666,25 @@ ACSCallSurvey | where SurveyId in (best | project SurveyId)
 		Rows: [][]string{{"s1", "5"}, {"s3", "8"}},
 	},
 	{
+		Name:   "a query parameter overrides the default",
+		Query:  "declare query_parameters(minScore:long = 4); ACSCallSurvey | where OverallRatingScore >= minScore | project SurveyId",
+		Params: map[string]string{"minScore": "6"},
+		Rows:   [][]string{{"s3"}},
+	},
+	{
+		Name:   "a dynamic query parameter is JSON and in expands its array",
+		Query:  "declare query_parameters(ids:dynamic = dynamic([])); ACSCallSurvey | where SurveyId in (ids) | project SurveyId, n = array_length(ids)",
+		Params: map[string]string{"ids": `["s1", "s3", "zz"]`},
+		Rows:   [][]string{{"s1", "3"}, {"s3", "3"}},
+	},
+	{
+		Name:   "a dynamic query parameter that is not JSON is an error at the parameter",
+		Query:  "declare query_parameters(ids:dynamic = dynamic([])); print ids",
+		Params: map[string]string{"ids": "[s1"},
+		Error:  "the value of parameter ids is not JSON",
+		Line:   1, Column: 26,
+	},
+	{
 		Name:  "declare query_parameters uses the default",
 		Query: "declare query_parameters(minScore:long = 4); ACSCallSurvey | where OverallRatingScore >= minScore | project SurveyId",
 		Rows:  [][]string{{"s1"}, {"s3"}},

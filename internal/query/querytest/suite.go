@@ -39,6 +39,8 @@ type Case struct {
 	// Timespan, when set, is the query's timespan (as the API takes it),
 	// relative to Now.
 	Timespan string
+	// Params are values for declare query_parameters, as the API takes them.
+	Params map[string]string
 }
 
 // Run loads the fixture into ws and runs every case of cases through the
@@ -60,7 +62,7 @@ func Run(t *testing.T, ws store.Workspace, engine string, cases []Case) {
 }
 
 func runCase(t *testing.T, ctx context.Context, ws store.Workspace, engine string, c Case) {
-	req := query.Request{Query: c.Query, Now: Now, Timeout: time.Minute}
+	req := query.Request{Query: c.Query, Now: Now, Timeout: time.Minute, Parameters: c.Params}
 	if c.Timespan != "" {
 		from, to, err := query.ParseTimespan(c.Timespan, Now)
 		if err != nil {
@@ -88,7 +90,7 @@ func runCase(t *testing.T, ctx context.Context, ws store.Workspace, engine strin
 		return
 	}
 	if err != nil {
-		tr, terr := query.Translate(engine, query.Request{Query: c.Query, Now: Now})
+		tr, terr := query.Translate(engine, query.Request{Query: c.Query, Now: Now, Parameters: c.Params})
 		if terr == nil {
 			t.Logf("SQL:\n%s", tr.Statement.SQL)
 		}
@@ -119,7 +121,7 @@ func runCase(t *testing.T, ctx context.Context, ws store.Workspace, engine strin
 	}
 	if rowsText(got) != rowsText(want) {
 		t.Errorf("rows\n got:\n%s\nwant:\n%s", rowsText(got), rowsText(want))
-		if tr, err := query.Translate(engine, query.Request{Query: c.Query, Now: Now}); err == nil {
+		if tr, err := query.Translate(engine, query.Request{Query: c.Query, Now: Now, Parameters: c.Params}); err == nil {
 			t.Logf("SQL:\n%s", tr.Statement.SQL)
 		}
 	}
