@@ -82,42 +82,13 @@ func Query(ctx context.Context, o QueryOptions) (*QueryReport, error) {
 	if o.Dir == "" {
 		return nil, errors.New("bench query: name the dataset folder")
 	}
-	dir := filepath.Join(o.Dir, fmt.Sprintf("rows%d-days%d-seed%d-media%t", o.Rows, o.Days, o.Seed, o.MediaStats))
-	rep := &QueryReport{Runs: o.Runs, Tables: map[string]int64{}}
-	end, built, err := dataset(ctx, o, dir)
+	ds, err := openDataset(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	rep.BuildSeconds = built.Seconds()
-
-	st, err := duckdb.Open(duckdb.Options{Dir: dir, MemoryLimit: o.MemoryLimit, Threads: o.Threads, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	reg, err := openRegistry(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer reg.Close()
-	w, err := reg.Workspace(benchWorkspace)
-	if err != nil {
-		return nil, err
-	}
-	ws, err := st.Workspace(ctx, store.WorkspaceRef{Name: w.Name, ID: w.ID})
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range schema.Tables() {
-		r, err := ws.Query(ctx, "SELECT count(*) FROM "+quoteIdent(t.Name), store.QueryOptions{})
-		if err != nil {
-			return nil, err
-		}
-		if n, _ := r.Rows[0][0].(int64); n > 0 {
-			rep.Tables[t.Name] = n
-			rep.Rows += n
-		}
-	}
+	defer ds.Close()
+	ws, st, end := ds.ws, ds.st, ds.end
+	rep := &QueryReport{Runs: o.Runs, Tables: ds.tables, Rows: ds.rows, BuildSeconds: ds.built.Seconds()}
 
 	// Every panel looks at the 30 days before the dataset's end, as the
 	// Insights tabs do by default.
@@ -261,6 +232,68 @@ func openRegistry(dir string) (*workspace.Registry, error) {
 		return nil, err
 	}
 	return workspace.Open(b)
+}
+
+// benchDataset is the benchmark's workspace, open.
+type benchDataset struct {
+	st     store.Store
+	ws     store.Workspace
+	end    time.Time        // the end of the dataset's window
+	built  time.Duration    // how long building took (0 when reused)
+	tables map[string]int64 // rows per table
+	rows   int64
+	close  []func() error
+}
+
+func (d *benchDataset) Close() error {
+	var first error
+	for i := len(d.close) - 1; i >= 0; i-- {
+		if err := d.close[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// openDataset builds (or finds) the dataset of o and opens its workspace.
+func openDataset(ctx context.Context, o QueryOptions) (*benchDataset, error) {
+	dir := filepath.Join(o.Dir, fmt.Sprintf("rows%d-days%d-seed%d-media%t", o.Rows, o.Days, o.Seed, o.MediaStats))
+	end, built, err := dataset(ctx, o, dir)
+	if err != nil {
+		return nil, err
+	}
+	ds := &benchDataset{end: end, built: built, tables: map[string]int64{}}
+	st, err := duckdb.Open(duckdb.Options{Dir: dir, MemoryLimit: o.MemoryLimit, Threads: o.Threads, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, err
+	}
+	ds.st, ds.close = st, append(ds.close, st.Close)
+	reg, err := openRegistry(dir)
+	if err != nil {
+		ds.Close()
+		return nil, err
+	}
+	ds.close = append(ds.close, reg.Close)
+	w, err := reg.Workspace(benchWorkspace)
+	if err == nil {
+		ds.ws, err = st.Workspace(ctx, store.WorkspaceRef{Name: w.Name, ID: w.ID})
+	}
+	if err != nil {
+		ds.Close()
+		return nil, err
+	}
+	for _, t := range schema.Tables() {
+		r, err := ds.ws.Query(ctx, "SELECT count(*) FROM "+quoteIdent(t.Name), store.QueryOptions{})
+		if err != nil {
+			ds.Close()
+			return nil, err
+		}
+		if n, _ := r.Rows[0][0].(int64); n > 0 {
+			ds.tables[t.Name] = n
+			ds.rows += n
+		}
+	}
+	return ds, nil
 }
 
 // dataset builds the benchmark's workspace from the simulator, or finds

@@ -13,6 +13,7 @@ package calls
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -94,32 +95,54 @@ func (s *Service) run(ctx context.Context, kql string, params map[string]string)
 // The queries that read one call. Final and update rows come together;
 // the newest of each participant or stream is chosen in Go (a call has
 // tens of them, not thousands).
+//
+// Only the summaries are looked up by call id alone. They give the call's
+// time, and the other tables are read within a window around it: the
+// store keeps each block of rows' time range, so a window skips almost
+// every block, where a lookup by id alone would read the whole table.
 const (
+	// unreadColumns are the system columns the explorer never shows; most
+	// are computed for every row read, so they are left out.
+	unreadColumns = "TenantId, SourceSystem, Type, _ResourceId, _SubscriptionId, _BilledSize, _IsBillable, AdditionalFields"
+
 	summariesKQL = `declare query_parameters(callId:string = '');
 union withsource=SourceTable ACSCallSummary, ACSCallSummaryUpdates
-| where CorrelationId == callId`
+| where CorrelationId == callId
+| project-away ` + unreadColumns
 
-	diagnosticsKQL = `declare query_parameters(callId:string = '');
+	// Diagnostics and surveys are written during and after the call;
+	// the window reaches well past its end for late finals.
+	diagnosticsKQL = `declare query_parameters(callId:string = '', from:datetime, to:datetime);
 union withsource=SourceTable ACSCallDiagnostics, ACSCallDiagnosticsUpdates
-| where CorrelationId == callId`
+| where TimeGenerated between (from .. to) and CorrelationId == callId
+| project-away ` + unreadColumns
 
-	surveysKQL = `declare query_parameters(callId:string = '');
-ACSCallSurvey | where CallId == callId or CorrelationId == callId`
+	surveysKQL = `declare query_parameters(callId:string = '', from:datetime, to:datetime);
+ACSCallSurvey | where TimeGenerated between (from .. to) and (CallId == callId or CorrelationId == callId)`
 
-	// Client operations of the call: those naming it, and those of the same
-	// participants or SDK instances from two hours before to two hours
-	// after, which catches what happened before joining (CallAgentInit,
-	// device permissions) and has no call id yet.
+	// Client operations of the call: those naming it, then those of the
+	// same participants or SDK instances from two hours before to two
+	// hours after, which catches what happened before joining
+	// (CallAgentInit, device permissions) and has no call id yet.
 	operationsKQL = `declare query_parameters(callId:string = '', from:datetime, to:datetime);
-let byCall = ACSCallClientOperations | where CallId == callId;
-let instances = byCall | where isnotempty(ClientInstanceId) | distinct ClientInstanceId;
-let participants = union (byCall | distinct ParticipantId),
-    (union ACSCallSummary, ACSCallSummaryUpdates | where CorrelationId == callId | distinct ParticipantId)
-  | where isnotempty(ParticipantId);
 ACSCallClientOperations
-| where CallClientTimeStamp between (from .. to)
-| where CallId == callId or ClientInstanceId in (instances) or ParticipantId in (participants)
+| where CallClientTimeStamp between (from .. to) and CallId == callId
 | order by CallClientTimeStamp asc`
+
+	relatedOperationsKQL = `declare query_parameters(callId:string = '', from:datetime, to:datetime,
+    instances:dynamic = dynamic([]), participants:dynamic = dynamic([]));
+ACSCallClientOperations
+| where CallClientTimeStamp between (from .. to) and CallId != callId
+| where ClientInstanceId in (instances) or ParticipantId in (participants)
+| order by CallClientTimeStamp asc`
+)
+
+// Windows around a call's known times (its start, end and the times its
+// summaries were written) within which its other rows are looked for.
+const (
+	rowsBefore       = 24 * time.Hour
+	rowsAfter        = 3 * 24 * time.Hour
+	operationsAround = 2 * time.Hour // as Call Diagnostics does
 )
 
 // data is everything read about one call.
@@ -138,17 +161,8 @@ func (s *Service) load(ctx context.Context, callID string, withOps bool) (*data,
 	if err != nil {
 		return nil, err
 	}
-	diags, err := s.run(ctx, diagnosticsKQL, p)
-	if err != nil {
-		return nil, err
-	}
-	surveys, err := s.run(ctx, surveysKQL, p)
-	if err != nil {
-		return nil, err
-	}
-	d := &data{surveys: surveys}
+	d := &data{}
 	d.summaries, d.final = newest(sums, participantKey)
-	d.streams, _ = newest(diags, func(r row) string { return participantKey(r) + "\x00" + r.str("StreamId") })
 	for _, r := range sums {
 		d.span(r.time("CallStartTime"))
 		d.span(r.time("TimeGenerated"))
@@ -156,18 +170,32 @@ func (s *Service) load(ctx context.Context, callID string, withOps bool) (*data,
 			d.span(start.Add(time.Duration(dur) * time.Second))
 		}
 	}
+
+	// Without summaries yet (a call known only from client logs), the
+	// windows are the last year.
+	from, to := d.first, d.last
+	if from.IsZero() {
+		to = time.Now().UTC().Add(operationsAround)
+		from = to.AddDate(-1, 0, 0)
+	}
+	p["from"], p["to"] = timeParam(from.Add(-rowsBefore)), timeParam(to.Add(rowsAfter))
+	diags, err := s.run(ctx, diagnosticsKQL, p)
+	if err != nil {
+		return nil, err
+	}
+	if d.surveys, err = s.run(ctx, surveysKQL, p); err != nil {
+		return nil, err
+	}
+	d.streams, _ = newest(diags, func(r row) string { return participantKey(r) + "\x00" + r.str("StreamId") })
 	for _, r := range diags {
 		d.span(r.time("TimeGenerated"))
 	}
-	if withOps || d.first.IsZero() {
-		from, to := d.first.Add(-2*time.Hour), d.last.Add(2*time.Hour)
-		if d.first.IsZero() {
-			// Only client logs so far: look back a year, as the explorer does.
-			to = time.Now().UTC().Add(2 * time.Hour)
-			from = to.AddDate(-1, 0, 0)
-		}
-		p["from"], p["to"] = from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano)
+	if withOps || len(sums) == 0 {
+		p["from"], p["to"] = timeParam(from.Add(-operationsAround)), timeParam(to.Add(operationsAround))
 		if d.operations, err = s.run(ctx, operationsKQL, p); err != nil {
+			return nil, err
+		}
+		if err := s.addRelatedOperations(ctx, d, p); err != nil {
 			return nil, err
 		}
 	}
@@ -176,6 +204,51 @@ func (s *Service) load(ctx context.Context, callID string, withOps bool) (*data,
 	}
 	return d, nil
 }
+
+// addRelatedOperations adds the operations of the call's participants and
+// SDK instances that do not name the call.
+func (s *Service) addRelatedOperations(ctx context.Context, d *data, p map[string]string) error {
+	instances, participants := map[string]bool{}, map[string]bool{}
+	for _, op := range d.operations {
+		if v := op.str("ClientInstanceId"); v != "" {
+			instances[v] = true
+		}
+		if v := op.str("ParticipantId"); v != "" {
+			participants[v] = true
+		}
+	}
+	for _, r := range d.summaries {
+		if v := r.str("ParticipantId"); v != "" {
+			participants[v] = true
+		}
+	}
+	if len(instances) == 0 && len(participants) == 0 {
+		return nil
+	}
+	p["instances"], p["participants"] = jsonKeys(instances), jsonKeys(participants)
+	more, err := s.run(ctx, relatedOperationsKQL, p)
+	if err != nil || len(more) == 0 {
+		return err
+	}
+	d.operations = append(d.operations, more...)
+	sort.SliceStable(d.operations, func(i, j int) bool {
+		return d.operations[i].time("CallClientTimeStamp").Before(d.operations[j].time("CallClientTimeStamp"))
+	})
+	return nil
+}
+
+// jsonKeys writes a set as a JSON array, for a dynamic query parameter.
+func jsonKeys(set map[string]bool) string {
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b, _ := json.Marshal(keys)
+	return string(b)
+}
+
+func timeParam(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 func hasCallOps(ops []row, callID string) bool {
 	for _, o := range ops {

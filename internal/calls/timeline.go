@@ -274,3 +274,21 @@ func toString(v any) string {
 	}
 	return strings.TrimSpace(strings.Trim(strings.TrimSpace(jsonText(v)), `"`))
 }
+
+// Detail is everything the call page shows but the media series: what a
+// reader opening a call waits for.
+type Detail struct {
+	Overview *Overview `json:"overview"`
+	Issues   []Issue   `json:"issues"`
+	Timeline *Timeline `json:"timeline"`
+}
+
+// Detail answers overview, issues and timeline from one read of the call.
+func (s *Service) Detail(ctx context.Context, callID string) (*Detail, error) {
+	d, err := s.load(ctx, callID, true)
+	if err != nil {
+		return nil, err
+	}
+	o := buildOverview(callID, d)
+	return &Detail{Overview: o, Issues: findIssues(callID, o, d), Timeline: buildTimeline(callID, o, d)}, nil
+}

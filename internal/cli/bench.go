@@ -33,6 +33,9 @@ type benchCmd struct {
 	threads    int
 	mediaStats bool
 	only       string
+
+	// bench calls
+	calls int
 }
 
 func (c *benchCmd) flags(fs *flag.FlagSet) {
@@ -51,14 +54,18 @@ func (c *benchCmd) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.threads, "threads", 2, "query: DuckDB worker threads")
 	fs.BoolVar(&c.mediaStats, "media-stats", false, "query: also generate the media-stats time series, which no panel reads")
 	fs.StringVar(&c.only, "only", "", "query: time only the panels whose tab or name contains this text")
+	fs.IntVar(&c.calls, "calls", 300, "calls: calls whose full detail is timed (the dataset flags are query's)")
 }
 
 func (c *benchCmd) run(ctx context.Context, args []string) error {
 	if len(args) == 1 && args[0] == "query" {
 		return c.runQuery(ctx)
 	}
+	if len(args) == 1 && args[0] == "calls" {
+		return c.runCalls(ctx)
+	}
 	if len(args) != 1 || args[0] != "ingest" {
-		return usagef("name the benchmark: callscope bench ingest | query")
+		return usagef("name the benchmark: callscope bench ingest | query | calls")
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -118,16 +125,70 @@ func indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
 }
 
-// runQuery times the Insights panel queries in KQL against hand-written SQL.
-func (c *benchCmd) runQuery(ctx context.Context) error {
+// datasetOptions are the dataset settings bench query and bench calls share.
+func (c *benchCmd) datasetOptions() bench.QueryOptions {
 	dir := c.dir
 	if dir == "" {
 		dir = "callscope-bench"
 	}
-	rep, err := bench.Query(ctx, bench.QueryOptions{
-		Rows: c.rows, Days: c.days, Dir: dir, Seed: c.seed, Runs: c.runs, MediaStats: c.mediaStats,
-		MemoryLimit: c.memoryLimit, Threads: c.threads, Only: c.only, Log: os.Stderr,
-	})
+	return bench.QueryOptions{Rows: c.rows, Days: c.days, Dir: dir, Seed: c.seed, Runs: c.runs, MediaStats: c.mediaStats,
+		MemoryLimit: c.memoryLimit, Threads: c.threads, Only: c.only, Log: os.Stderr}
+}
+
+// runCalls times Call Diagnostics: a call's full detail and searches.
+func (c *benchCmd) runCalls(ctx context.Context) error {
+	rep, err := bench.Calls(ctx, bench.CallsOptions{QueryOptions: c.datasetOptions(), Calls: c.calls})
+	if err != nil {
+		return err
+	}
+	if c.format == "json" {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printCallsReport(os.Stdout, rep)
+	return nil
+}
+
+// printTables lists the rows of each table.
+func printTables(w io.Writer, tables map[string]int64) {
+	var names []string
+	for n := range tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-36s %12s rows\n", n, report.Thousands(tables[n]))
+	}
+}
+
+// printCallsReport shows the detail and search timings beside the target.
+func printCallsReport(w io.Writer, r *bench.CallsReport) {
+	fmt.Fprintf(w, "\ncallscope bench calls: %s rows in the workspace\n", report.Thousands(r.Rows))
+	printTables(w, r.Tables)
+	fmt.Fprintln(w)
+	verdict := "met"
+	if r.Detail.P95 > bench.DetailTargetMs {
+		verdict = "MISSED"
+	}
+	t := &report.Table{Header: []string{"what", "runs", "rows", "p50", "p95", "max", "target", "verdict"}}
+	t.Add(fmt.Sprintf("call detail: overview + issues + timeline (participants %d–%d, median %d; timeline events %d–%d, median %d)",
+		r.Participants.Min, r.Participants.Max, r.Participants.Median, r.Events.Min, r.Events.Max, r.Events.Median),
+		r.Detail.N, "", fmt.Sprintf("%.1f ms", r.Detail.P50), fmt.Sprintf("%.1f ms", r.Detail.P95), fmt.Sprintf("%.1f ms", r.Detail.Max),
+		fmt.Sprintf("p95 ≤ %d ms", bench.DetailTargetMs), verdict)
+	for _, s := range r.Searches {
+		t.Add("search: "+s.Name, s.Timing.N, s.Rows, fmt.Sprintf("%.1f ms", s.Timing.P50), fmt.Sprintf("%.1f ms", s.Timing.P95),
+			fmt.Sprintf("%.1f ms", s.Timing.Max), "", "")
+	}
+	t.Write(w)
+	if r.BuildSeconds > 0 {
+		fmt.Fprintf(w, "(the dataset took %.0f s to build; later runs reuse it)\n", r.BuildSeconds)
+	}
+}
+
+// runQuery times the Insights panel queries in KQL against hand-written SQL.
+func (c *benchCmd) runQuery(ctx context.Context) error {
+	rep, err := bench.Query(ctx, c.datasetOptions())
 	if err != nil {
 		return err
 	}
@@ -150,14 +211,7 @@ func (c *benchCmd) runQuery(ctx context.Context) error {
 func printQueryReport(w io.Writer, r *bench.QueryReport) {
 	fmt.Fprintf(w, "\ncallscope bench query: %s rows in the workspace, panels over %s, %d runs each\n",
 		report.Thousands(r.Rows), r.Timespan, r.Runs)
-	var names []string
-	for n := range r.Tables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-36s %12s rows\n", n, report.Thousands(r.Tables[n]))
-	}
+	printTables(w, r.Tables)
 	fmt.Fprintln(w)
 	t := &report.Table{Header: []string{"tab", "panel", "rows", "KQL p50", "SQL p50", "KQL/SQL", "KQL p95", "translate", "same answer", "verdict"}}
 	met := 0

@@ -57,12 +57,12 @@ func (c *callCmd) run(ctx context.Context, args []string) error {
 	} else {
 		err = withLocalWorkspace(ctx, c.store, c.workspace, func(st store.Store, ws store.Workspace) error {
 			svc := &calls.Service{WS: ws, Engine: st.Engine(), Timeout: c.timeout}
-			var err error
-			if rep.Overview, err = svc.Overview(ctx, id); err != nil {
+			d, err := svc.Detail(ctx, id)
+			if err != nil {
 				return err
 			}
-			rep.Issues, err = svc.Issues(ctx, id)
-			return err
+			rep.Overview, rep.Issues = d.Overview, d.Issues
+			return nil
 		})
 	}
 	if err != nil {
