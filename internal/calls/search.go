@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/internal/quality"
+	"github.com/callscope/callscope/internal/schema"
 )
 
 // SearchRequest is a call search: a keyword over every column of the
@@ -71,13 +72,16 @@ const searchKQL = `declare query_parameters(keyword:string = '', from:datetime, 
     afterStart:datetime = datetime(null), afterCall:string = '', pageSize:long = 50);
 let sums = union withsource=SourceTable ACSCallSummary, ACSCallSummaryUpdates
   | where CallStartTime between (from .. to);
-let ops = ACSCallClientOperations
-  | where CallClientTimeStamp between (from .. (to + 1d)) and isnotempty(CallId);
-let hits = union (sums | where isempty(keyword) or * contains keyword | distinct CallId = CorrelationId),
-                 (ops | where isnotempty(keyword) and * contains keyword | distinct CallId);
+let hits = union (union ACSCallSummary, ACSCallSummaryUpdates
+                   | where CallStartTime between (from .. to) and (isempty(keyword) or %[9]s)
+                   | distinct CallId = CorrelationId),
+                 (ACSCallClientOperations
+                   | where isnotempty(keyword) and CallClientTimeStamp between (from .. (to + 1d)) and isnotempty(CallId) and (%[10]s)
+                   | distinct CallId);
 let found = sums
   | where CorrelationId in (hits)
-  | summarize Start = min(CallStartTime) by CallId = CorrelationId
+  | summarize Start = min(CallStartTime), FoundType = take_any(CallType) by CallId = CorrelationId
+  | where isempty(callType) or FoundType =~ callType%[11]s
   | top %[1]d by Start desc, CallId asc;
 let participants = sums
   | where CorrelationId in (found | project CallId)
@@ -96,16 +100,17 @@ let bags = union (participants | project CallId, kind = 'client', v = EndpointTy
   | summarize client = make_bag_if(bag_pack(v, n), kind == 'client'), ptype = make_bag_if(bag_pack(v, n), kind == 'participant'),
       sdk = make_bag_if(bag_pack(v, n), kind == 'sdk') by CallId;
 let streams = union withsource=SourceTable ACSCallDiagnostics, ACSCallDiagnosticsUpdates
-  | where CorrelationId in (found | project CallId)
+  | where TimeGenerated between ((from - %[12]s) .. (to + %[13]s)) and CorrelationId in (found | project CallId)
   | extend who = iff(isempty(ParticipantId), strcat('endpoint:', EndpointId), ParticipantId),
            rank = iff(SourceTable == 'ACSCallDiagnostics', 1000000000.0, 0.0) + coalesce(todouble(CallUpdatesVersion), 0.0)
   | summarize arg_max(rank, *) by CallId = CorrelationId, who, StreamId
   | summarize Streams = count(), PoorStreams = countif(%[3]s) by CallId;
 let surveys = ACSCallSurvey
-  | where CallId in (found | project CallId)
+  | where TimeGenerated between ((from - %[12]s) .. (to + %[13]s)) and CallId in (found | project CallId)
   | summarize Score = avg(todouble(OverallRatingScore) * 5.0 / iff(coalesce(todouble(OverallRatingScoreUpperBound), 0.0) <= 0.0, 5.0, todouble(OverallRatingScoreUpperBound)))
     by CallId;
-let callOps = ops | where CallId in (found | project CallId);
+let callOps = ACSCallClientOperations
+  | where CallClientTimeStamp between (from .. (to + 1d)) and CallId in (found | project CallId);
 let failed = callOps
   | where OperationName != 'UserFacingDiagnostics' and ResultType !in (%[4]s)
   | summarize n = count() by CallId, OperationName;
@@ -127,7 +132,6 @@ found
 | extend Quality = case(isnull(Streams) or Streams == 0, 'unknown', PoorStreams > 0, 'poor', 'good'),
          Rating = case(isnull(Score), 'unknown', Score >= %[7]v, 'good', Score >= %[8]v, 'average', 'poor'),
          Issues = coalesce(Dropped, 0) + coalesce(PoorStreams, 0) + coalesce(Failed, 0)
-| where isempty(callType) or CallType =~ callType
 | where isempty(clientType) or bag_has_key(client, clientType)
 | where isempty(quality) or Quality == quality
 | where isempty(rating) or Rating == rating
@@ -168,7 +172,7 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchPage, e
 		}
 		params["afterStart"], params["afterCall"] = at.Format(time.RFC3339Nano), id
 	}
-	rows, err := s.run(ctx, searchText(), params)
+	rows, err := s.run(ctx, searchText(req), params)
 	if err != nil {
 		return nil, err
 	}
@@ -185,9 +189,35 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchPage, e
 }
 
 // searchText fills the rules of package quality into the search query.
-func searchText() string {
+// Without a filter on what is computed per call (quality, rating, issues,
+// client type), the page is cut from the calls found before those
+// columns are computed, for its calls only.
+func searchText(req SearchRequest) string {
+	pageFirst := ""
+	if req.Quality == "" && req.Rating == "" && req.HasIssues == nil && req.ClientType == "" {
+		pageFirst = `
+  | where isnull(afterStart) or Start < afterStart or (Start == afterStart and CallId > afterCall)
+  | top pageSize by Start desc, CallId asc`
+	}
 	return fmt.Sprintf(searchKQL, MaxFound, droppedKQL(), poorStreamKQL(), kqlList(quality.SuccessResultTypes()),
-		kqlList(quality.UFDsThatNeverCount()), kqlList(quality.UFDGoodValues()), quality.RatingGoodFrom, quality.RatingAverageFrom)
+		kqlList(quality.UFDsThatNeverCount()), kqlList(quality.UFDGoodValues()), quality.RatingGoodFrom, quality.RatingAverageFrom,
+		keywordKQL("ACSCallSummary"), keywordKQL("ACSCallClientOperations"), pageFirst,
+		fmt.Sprintf("%dh", int(rowsBefore.Hours())), fmt.Sprintf("%dh", int((rowsAfter+rowsBefore).Hours())))
+}
+
+// keywordKQL tests every text column of a table the user's logs fill (ids,
+// identifiers, versions, DiagnosticOptions tags, user agents, …) for the
+// keyword. Call Diagnostics tests every column, numbers and times written
+// out as text included; text columns find the same calls for any keyword
+// one would type, at a fraction of the work.
+func keywordKQL(table string) string {
+	var tests []string
+	for _, c := range schema.ByName(table).Columns {
+		if c.Type == schema.String && c.Derived == schema.Stored && !strings.HasPrefix(c.Name, "_") {
+			tests = append(tests, c.Name+" contains keyword")
+		}
+	}
+	return strings.Join(tests, " or ")
 }
 
 // droppedKQL is the test of an ungraceful end.

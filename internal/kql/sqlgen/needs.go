@@ -12,9 +12,9 @@ import "github.com/callscope/callscope/internal/kql"
 // aggregation packs only those.
 //
 // The analysis is conservative: where following the columns through an
-// operator would be intricate (joins, unions, mv-expand, make-series,
-// let-bound tables used in several places) every input column counts as
-// read.
+// operator would be intricate (joins, unions, mv-expand, make-series)
+// every input column counts as read. A let-bound table used in several
+// places is read for the columns any of its uses reads.
 
 // needs maps a plan node to which of its output columns are read; a node
 // missing from the map has all of them read.
@@ -85,6 +85,11 @@ func (n needs) want(p kql.Plan, w []bool) {
 		n.want(x.Input, clone(w))
 	case *kql.Serialize:
 		n.want(x.Input, clone(w))
+	case *kql.Shared:
+		// A let-bound table is computed once for all its uses: w is
+		// already what they read together (merged above), and each use
+		// that reads more comes back here with the larger set.
+		n.want(x.Input, clone(n[p]))
 	case *kql.Project:
 		in := make([]bool, len(x.Input.Columns()))
 		for i, e := range x.Exprs {
