@@ -3,6 +3,7 @@ package calls_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -10,7 +11,9 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/internal/calls"
+	"github.com/callscope/callscope/internal/quality"
 	qt "github.com/callscope/callscope/internal/query/querytest"
+	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/store"
 	"github.com/callscope/callscope/internal/store/duckdb"
 )
@@ -316,7 +319,7 @@ func TestSearch(t *testing.T) {
 	}
 	g1 := all.Calls[1]
 	if g1.Participants != 6 || g1.ClientTypes != "4 VoIP, 1 Bot, 1 PSTN" || g1.ParticipantType != "5 ACS, 1 Teams" || g1.Quality != "poor" ||
-		g1.Rating != "poor" || g1.Dropped != 1 || g1.PoorStreams != 2 || g1.Issues != 5 || !g1.End.Equal(at(10, 10, 0)) {
+		g1.Rating != "poor" || g1.OsVersions != "3 Windows 10, 1 Redacted" || g1.Dropped != 1 || g1.PoorStreams != 2 || g1.Issues != 5 || !g1.End.Equal(at(10, 10, 0)) {
 		t.Errorf("g1 row: %+v", g1)
 	}
 	wantBreakdown := map[string]int{"Call Ended Ungracefully": 1, "Poor Media Streams": 2, "StartVideo": 1, "networkReceiveQuality": 1}
@@ -372,5 +375,85 @@ func TestSearch(t *testing.T) {
 
 	if _, err := svc.Search(ctx, calls.SearchRequest{From: at(0, 0, 0), To: at(1, 0, 0), After: "garbage"}); err == nil {
 		t.Error("a bad cursor was accepted")
+	}
+}
+
+// Per stream rule, a call where exactly that rule fires and a call just
+// inside its threshold. The issues (computed in Go) and the search's
+// quality column (computed by the store from the same rules) must agree.
+func TestEveryRuleOnACall(t *testing.T) {
+	mediaOf := map[quality.Kind]string{quality.KindAudio: "Audio", quality.KindVideo: "Video", quality.KindScreenShare: "VBSS"}
+	type want struct {
+		rule string
+		poor bool
+	}
+	expect := map[string]want{}
+	var sums, diags []qt.Row
+	n := 0
+	for _, r := range quality.Rules() {
+		for _, k := range []quality.Kind{quality.KindAudio, quality.KindVideo, quality.KindScreenShare} {
+			if !r.AppliesTo(k) || (r.AppliesTo(quality.KindAll) && k != quality.KindAudio) {
+				continue
+			}
+			// Just past the threshold, and exactly at it (strict comparisons).
+			past := r.Threshold * 1.01
+			if r.Comparison == "<" {
+				past = r.Threshold * 0.99
+			}
+			for _, c := range []struct {
+				value float64
+				poor  bool
+			}{{past, true}, {r.Threshold, false}} {
+				n++
+				id := fmt.Sprintf("rule-%02d", n)
+				expect[id] = want{r.ID, c.poor}
+				sums = append(sums, summary(id, "p-"+id, "e-"+id, qt.Row{"CallStartTime": at(10, 0, n)}))
+				var v any = c.value
+				table := schema.ByName("ACSCallDiagnostics")
+				if i := table.ColumnIndex(r.Column); i >= 0 && table.Columns[i].Type != schema.Real {
+					v = int64(c.value)
+					if c.poor && r.Comparison == ">" {
+						v = int64(c.value) + 1
+					}
+				}
+				diags = append(diags, stream(id, "p-"+id, "e-"+id, 1, mediaOf[k], qt.Row{r.Column: v}))
+			}
+		}
+	}
+	svc, _ := newService(t, map[string][]qt.Row{"ACSCallSummary": sums, "ACSCallDiagnostics": diags})
+	ctx := context.Background()
+	page, err := svc.Search(ctx, calls.SearchRequest{From: at(0, 0, 0), To: at(23, 0, 0), PageSize: calls.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	searched := map[string]string{}
+	for _, c := range page.Calls {
+		searched[c.CallID] = c.Quality
+	}
+	for id, w := range expect {
+		issues, err := svc.Issues(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantQuality := "good"
+		if w.poor {
+			wantQuality = "poor"
+			if len(issues) != 1 || issues[0].Kind != calls.KindPoorStream {
+				t.Errorf("%s (%s past its threshold): issues %v", id, w.rule, kinds(issues))
+				continue
+			}
+			fired := issues[0].Details["fired"].([]calls.FiredRule)
+			if len(fired) != 1 || fired[0].Rule != w.rule {
+				t.Errorf("%s: fired %+v, want only %s", id, fired, w.rule)
+			}
+		} else if len(issues) != 0 {
+			t.Errorf("%s (%s at its threshold): issues %v", id, w.rule, kinds(issues))
+		}
+		if searched[id] != wantQuality {
+			t.Errorf("%s (%s, poor %v): the search says quality %q", id, w.rule, w.poor, searched[id])
+		}
+	}
+	if len(expect) < 20 {
+		t.Errorf("only %d calls for the rules", len(expect))
 	}
 }

@@ -46,6 +46,7 @@ type CallRow struct {
 	ClientTypes     string         `json:"clientTypes"`      // "3 VoIP, 1 Server"
 	ParticipantType string         `json:"participantTypes"` // "2 ACS, 1 Teams"
 	SdkVersions     string         `json:"sdkVersions"`
+	OsVersions      string         `json:"osVersions"`
 	Quality         string         `json:"quality"`
 	Rating          string         `json:"rating"`
 	Dropped         int64          `json:"droppedParticipants"`
@@ -87,18 +88,19 @@ let participants = sums
   | where CorrelationId in (found | project CallId)
   | extend who = iff(isempty(ParticipantId), strcat('endpoint:', EndpointId), ParticipantId),
            rank = iff(SourceTable == 'ACSCallSummary', 1000000000.0, 0.0) + coalesce(todouble(CallUpdatesVersion), 0.0)
-  | summarize arg_max(rank, CallType, CallDuration, EndpointType, ParticipantType, SdkVersion, ParticipantEndReason, ResultCategory)
+  | summarize arg_max(rank, CallType, CallDuration, EndpointType, ParticipantType, SdkVersion, OsVersion, ParticipantEndReason, ResultCategory)
       by CallId = CorrelationId, who;
 let perCall = participants
   | summarize CallType = take_any(CallType), Duration = max(CallDuration), Participants = dcount(who),
       Dropped = countif(%[2]s) by CallId;
 let bags = union (participants | project CallId, kind = 'client', v = EndpointType),
                  (participants | project CallId, kind = 'participant', v = ParticipantType),
-                 (participants | project CallId, kind = 'sdk', v = SdkVersion)
+                 (participants | project CallId, kind = 'sdk', v = SdkVersion),
+                 (participants | project CallId, kind = 'os', v = OsVersion)
   | where isnotempty(v)
   | summarize n = count() by CallId, kind, v
   | summarize client = make_bag_if(bag_pack(v, n), kind == 'client'), ptype = make_bag_if(bag_pack(v, n), kind == 'participant'),
-      sdk = make_bag_if(bag_pack(v, n), kind == 'sdk') by CallId;
+      sdk = make_bag_if(bag_pack(v, n), kind == 'sdk'), os = make_bag_if(bag_pack(v, n), kind == 'os') by CallId;
 let streams = union withsource=SourceTable ACSCallDiagnostics, ACSCallDiagnosticsUpdates
   | where TimeGenerated between ((from - %[12]s) .. (to + %[13]s)) and CorrelationId in (found | project CallId)
   | extend who = iff(isempty(ParticipantId), strcat('endpoint:', EndpointId), ParticipantId),
@@ -138,7 +140,7 @@ found
 | where isempty(hasIssues) or (hasIssues == 'true') == (Issues > 0)
 | where isnull(afterStart) or Start < afterStart or (Start == afterStart and CallId > afterCall)
 | top pageSize by Start desc, CallId asc
-| project CallId, Start, Duration, CallType, Participants, client, ptype, sdk, Quality, Rating, Dropped, PoorStreams, Issues, ops`
+| project CallId, Start, Duration, CallType, Participants, client, ptype, sdk, os, Quality, Rating, Dropped, PoorStreams, Issues, ops`
 
 // UsageError is a search request that cannot be answered as asked.
 type UsageError struct{ Msg string }
@@ -267,7 +269,7 @@ func kqlList(values []string) string {
 
 func callRowOf(r row) CallRow {
 	c := CallRow{CallID: r.str("CallId"), Start: r.time("Start"), CallType: r.str("CallType"), Participants: r.int("Participants"),
-		ClientTypes: countsText(r["client"]), ParticipantType: countsText(r["ptype"]), SdkVersions: countsText(r["sdk"]),
+		ClientTypes: countsText(r["client"]), ParticipantType: countsText(r["ptype"]), SdkVersions: countsText(r["sdk"]), OsVersions: countsText(r["os"]),
 		Quality: r.str("Quality"), Rating: r.str("Rating"), Dropped: r.int("Dropped"), PoorStreams: r.int("PoorStreams"),
 		Issues: r.int("Issues"), Breakdown: map[string]int{}}
 	if d := r.int("Duration"); d > 0 {
