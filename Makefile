@@ -44,6 +44,7 @@ lint:
 bench: build
 	./$(BIN) bench ingest --profile bench-ingest.prof
 	./$(BIN) bench query --dir callscope-bench
+	./$(BIN) bench calls --dir callscope-bench
 
 # A longer run of the fuzz targets than the seed corpus run in make test.
 fuzz:
