@@ -699,3 +699,38 @@ func TestCallDiagnosticsAPI(t *testing.T) {
 		t.Errorf("callscope call of an unknown call: %v %s", err, errOut)
 	}
 }
+
+// callscope bench calls times a call's detail over calls of a small
+// dataset and the searches, and reports them.
+func TestBenchCalls(t *testing.T) {
+	out, errOut, err := run(t, "bench", "calls", "--dir", t.TempDir(), "--rows", "20000", "--days", "3",
+		"--calls", "10", "--runs", "1", "--format", "json")
+	if err != nil {
+		t.Fatalf("bench calls: %v\n%s", err, errOut)
+	}
+	var rep struct {
+		Rows   int64
+		Calls  int
+		Detail struct {
+			N     int
+			P95Ms float64
+		}
+		ParticipantsPerCall struct{ Min, Max int }
+		Searches            []struct {
+			Name   string
+			Rows   int
+			Timing struct{ P50Ms float64 }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	if rep.Calls != 10 || rep.Detail.N != 10 || rep.Detail.P95Ms <= 0 || rep.ParticipantsPerCall.Min < 1 || len(rep.Searches) != 4 {
+		t.Fatalf("report: %+v", rep)
+	}
+	for _, s := range rep.Searches {
+		if s.Rows == 0 || s.Timing.P50Ms <= 0 {
+			t.Errorf("search %q: %d rows in %v ms", s.Name, s.Rows, s.Timing.P50Ms)
+		}
+	}
+}
