@@ -11,26 +11,45 @@ LDFLAGS  := -X github.com/callscope/callscope/internal/cli.Version=$(VERSION)
 # DuckDB ones are exercised under load by the end-to-end tests instead).
 RACE_PKGS := ./internal/decode/... ./internal/schema/... ./internal/simulate/... ./internal/report/... ./internal/workspace/... ./internal/callmetrics/... ./internal/kql/...
 
-.PHONY: all build demo test deps lint bench fuzz clean
+.PHONY: all build web demo test deps browser lint bench fuzz clean
 
 all: build
 
-build: deps
+build: deps web
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/callscope
+
+# The web UI: TypeScript in web/src, checked by tsc and bundled by esbuild
+# (both from npm, versions locked in web/package-lock.json) into
+# internal/web/dist/app.js, which the binary embeds.
+web: web/node_modules/.package-lock.json
+	cd web && npm run --silent check && npm run --silent build
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the web UI (Debian: apt-get install -y npm)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund
 
 # Starts callscope on a fresh temporary workspace that the simulator fills:
 # a day of calls, then live calls. UI and API on http://127.0.0.1:8080.
 demo: build
 	./$(BIN) demo
 
-# Installs what the tests need, then runs them all.
-test: deps lint
-	$(GO) test -count=1 ./...
+# Installs what the tests need, then runs them all. Screenshots of the
+# browser tests land in test-output/.
+test: deps web browser lint
+	mkdir -p test-output
+	$(GO) test -count=1 -artifacts -outputdir=$(CURDIR)/test-output ./...
 	$(GO) test -count=1 -race $(RACE_PKGS)
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/dl/)"; exit 1; }
 	$(GO) mod download
+
+# Debian's Chromium, which the browser tests drive.
+browser:
+	@test -x /usr/bin/chromium || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -53,4 +72,4 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzCompile -fuzztime 60s ./internal/kql/
 
 clean:
-	rm -rf bin bench-ingest.prof callscope-bench
+	rm -rf bin bench-ingest.prof callscope-bench test-output web/node_modules internal/web/dist/app.js

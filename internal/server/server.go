@@ -23,6 +23,7 @@ import (
 	"github.com/callscope/callscope/internal/ingest"
 	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/store"
+	"github.com/callscope/callscope/internal/web"
 	"github.com/callscope/callscope/internal/workspace"
 )
 
@@ -125,7 +126,9 @@ func (s *Server) routes() {
 	})
 	s.mux.HandleFunc("GET /readyz", s.handleReady)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-	s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	ui := web.Handler() // the browser UI: the page at / and its files under /ui/
+	s.mux.Handle("GET /{$}", ui)
+	s.mux.Handle("GET /ui/", ui)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NotFound", fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path), nil)
 	})

@@ -1,0 +1,180 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts Debian's Chromium, headless, with nothing that would try
+// to reach the network on its own.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Fatal("no /usr/bin/chromium: make test installs Debian's chromium package")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath("/usr/bin/chromium"), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 900),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// screenshot saves the page as PNG in the test's artifact folder.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(t.ArtifactDir(), name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// apiRows runs KQL through the API and returns the rows as text.
+func apiRows(t *testing.T, base, query, timespan string) [][]string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query, "timespan": timespan})
+	resp, err := http.Post(base+"/v1/workspaces/default/query", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct{ Tables []struct{ Rows [][]any } }
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("query %q: %d %v", query, resp.StatusCode, err)
+	}
+	var out [][]string
+	for _, row := range r.Tables[0].Rows {
+		var cells []string
+		for _, v := range row {
+			cells = append(cells, fmt.Sprint(v))
+		}
+		out = append(out, cells)
+	}
+	return out
+}
+
+// The web UI in a real Chromium against a served, simulated workspace: a
+// KQL query typed into the Query page shows the API's rows, a bad query
+// shows its error at its position, and the Call Diagnostics pages lead
+// from the search to a call's overview, issues and timeline.
+func TestWebUI(t *testing.T) {
+	data := t.TempDir()
+	s := serve(t, data)
+	s.routeSimulator(t)
+	now := time.Now().UTC()
+	if _, errOut, err := run(t, "simulate", "--post", s.url, "--calls", "25", "--seed", "4",
+		"--from", now.Add(-6*time.Hour).Format(time.RFC3339), "--to", now.Add(-time.Hour).Format(time.RFC3339)); err != nil {
+		t.Fatalf("simulate: %v\n%s", err, errOut)
+	}
+	ctx := browser(t)
+
+	// Query page: Ctrl+Enter runs the query; the table holds the API's rows.
+	const q = "ACSCallSummary | summarize participants = count() by CallType | order by CallType asc"
+	var cells []string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(s.url+"/#/query"),
+		chromedp.WaitVisible("#kql"),
+		chromedp.SetValue("#kql", q),
+		chromedp.Focus("#kql"),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(input.ModifierCtrl)),
+		chromedp.WaitVisible("#rowcount"),
+		chromedp.Evaluate(`[...document.querySelectorAll("#result tbody td")].map(td => td.textContent)`, &cells),
+	)
+	if err != nil {
+		t.Fatalf("query page: %v", err)
+	}
+	var want []string
+	for _, r := range apiRows(t, s.url, q, "P7D") {
+		want = append(want, r...)
+	}
+	if strings.Join(cells, "|") != strings.Join(want, "|") || len(want) == 0 {
+		t.Errorf("the Query page shows %v, the API answers %v", cells, want)
+	}
+	screenshot(t, ctx, "query")
+
+	// A bad query: the error names line 2, column 9, and the caret is there.
+	var line, pos, msg string
+	err = chromedp.Run(ctx,
+		chromedp.SetValue("#kql", "ACSCallSummary\n| where Foo == 1"),
+		chromedp.Click("#run"),
+		chromedp.WaitVisible("#error"),
+		chromedp.AttributeValue("#error", "data-line", &line, nil),
+		chromedp.AttributeValue("#error", "data-pos", &pos, nil),
+		chromedp.Text("#error", &msg),
+	)
+	if err != nil {
+		t.Fatalf("bad query: %v", err)
+	}
+	if line != "2" || pos != "9" || !strings.Contains(msg, "Foo") || !strings.Contains(msg, "| where Foo == 1\n        ^") {
+		t.Errorf("error at line %s, column %s: %q", line, pos, msg)
+	}
+	screenshot(t, ctx, "query-error")
+
+	// Call Diagnostics: the search lists the calls; a click opens one; its
+	// tabs show participants, issues and the timeline's events.
+	var rows, participants, events int
+	var title string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(s.url+"/#/calls"),
+		chromedp.WaitVisible("#calls table"),
+		chromedp.Evaluate(`document.querySelectorAll("#calls tbody tr").length`, &rows),
+	)
+	if err != nil || rows != 25 {
+		t.Fatalf("call search: %d rows, %v", rows, err)
+	}
+	screenshot(t, ctx, "calls")
+	err = chromedp.Run(ctx,
+		chromedp.Click("#calls tbody tr"),
+		chromedp.WaitVisible("#facts"),
+		chromedp.WaitVisible("#tab-body table"),
+		chromedp.Text("h1", &title),
+		chromedp.Evaluate(`document.querySelectorAll("#tab-body tbody tr").length`, &participants),
+	)
+	if err != nil || !strings.HasPrefix(title, "Call ") || participants < 2 {
+		t.Fatalf("call page: %q, %d participants, %v", title, participants, err)
+	}
+	screenshot(t, ctx, "call-overview")
+	err = chromedp.Run(ctx,
+		chromedp.Click("#tab-issues"),
+		chromedp.WaitVisible(`#tab-issues[aria-selected="true"]`),
+		chromedp.Sleep(300*time.Millisecond),
+	)
+	if err != nil {
+		t.Fatalf("issues tab: %v", err)
+	}
+	screenshot(t, ctx, "call-issues")
+	err = chromedp.Run(ctx,
+		chromedp.Click("#tab-timeline"),
+		chromedp.WaitVisible(".lanes svg"),
+		chromedp.Evaluate(`document.querySelectorAll(".lanes rect.event").length`, &events),
+		chromedp.Click(".lanes rect.event"),
+		chromedp.Text("#event-detail", &msg),
+	)
+	if err != nil || events == 0 || !strings.Contains(msg, `"operation"`) {
+		t.Fatalf("timeline: %d events, detail %q, %v", events, msg, err)
+	}
+	screenshot(t, ctx, "call-timeline")
+}
