@@ -82,12 +82,21 @@ func apiRows(t *testing.T, base, query, timespan string) [][]string {
 // from the search to a call's overview, issues and timeline.
 func TestWebUI(t *testing.T) {
 	data := t.TempDir()
-	s := serve(t, data)
+	s := serve(t, data, "--rollup-every", "1s")
 	s.routeSimulator(t)
 	now := time.Now().UTC()
 	if _, errOut, err := run(t, "simulate", "--post", s.url, "--calls", "25", "--seed", "4",
 		"--from", now.Add(-6*time.Hour).Format(time.RFC3339), "--to", now.Add(-time.Hour).Format(time.RFC3339)); err != nil {
 		t.Fatalf("simulate: %v\n%s", err, errOut)
+	}
+	// The Reliability and UFD tabs read the daily ACSCallingMetrics rows,
+	// which the server computes from the client operations every second.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(s.sql(t, "SELECT 1 FROM ACSCallingMetrics LIMIT 1")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no ACSCallingMetrics rows 30 s after ingest")
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	ctx := browser(t)
 
@@ -177,4 +186,96 @@ func TestWebUI(t *testing.T) {
 		t.Fatalf("timeline: %d events, detail %q, %v", events, msg, err)
 	}
 	screenshot(t, ctx, "call-timeline")
+
+	// Insights: every tab loads without an error, and its headline numbers
+	// equal the same query's answer from the API.
+	for _, tab := range []string{"Volume", "Reliability", "User-facing-diagnostics", "Quality", "Performance"} {
+		var errors int
+		var tiles []map[string]string
+		err = chromedp.Run(ctx,
+			chromedp.Navigate(s.url+"/#/insights"),
+			chromedp.WaitVisible("#insights-"+tab),
+			chromedp.Click("#insights-"+tab),
+			chromedp.WaitVisible(`#insights-`+tab+`[aria-selected="true"]`),
+			chromedp.Poll(`document.querySelectorAll('#panels section').length > 0 && document.querySelectorAll('#panels [aria-busy="true"]').length === 0`, nil),
+			chromedp.Evaluate(`document.querySelectorAll("#panels .error").length`, &errors),
+			chromedp.Evaluate(`[...document.querySelectorAll("#panels section")].filter(s => s.querySelector(".tiles")).map(s =>
+				Object.fromEntries([["kql", s.dataset.kql], ...[...s.querySelectorAll(".tile")].map(t => [t.dataset.name, t.querySelector(".tile-value").textContent])]))`, &tiles),
+		)
+		if err != nil || errors != 0 {
+			var msgs []string
+			chromedp.Run(ctx, chromedp.Evaluate(`[...document.querySelectorAll("#panels .error")].map(e => e.closest("section").id + ": " + e.textContent)`, &msgs))
+			t.Fatalf("Insights %s: %v, errors %v", tab, err, msgs)
+		}
+		if len(tiles) != 1 {
+			t.Fatalf("Insights %s: %d panels of headline numbers, want 1", tab, len(tiles))
+		}
+		body, _ := json.Marshal(map[string]any{"query": tiles[0]["kql"], "timespan": "P7D"})
+		resp, err := http.Post(s.url+"/v1/workspaces/default/query", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Tables []struct {
+				Columns []struct{ Name string }
+				Rows    [][]any
+			}
+		}
+		json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if len(r.Tables) != 1 || len(r.Tables[0].Rows) != 1 {
+			t.Fatalf("Insights %s headline query: %+v", tab, r)
+		}
+		for i, c := range r.Tables[0].Columns {
+			want := fmt.Sprint(r.Tables[0].Rows[0][i])
+			if r.Tables[0].Rows[0][i] == nil {
+				t.Errorf("Insights %s: %s is null over simulated data", tab, c.Name)
+			}
+			if got := tiles[0][c.Name]; got != want {
+				t.Errorf("Insights %s: %s shows %q, the API answers %q", tab, c.Name, got, want)
+			}
+		}
+		screenshot(t, ctx, "insights-"+strings.ToLower(tab))
+	}
+
+	// From the Quality tab's impacted-calls chart to the calls behind the
+	// first slice (the poor ones), into a call, to its timeline.
+	var box []float64
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(s.url+"/#/insights?tab=Quality"),
+		chromedp.WaitVisible("#panel-quality-impacted canvas"),
+		chromedp.Sleep(300*time.Millisecond),
+		chromedp.Evaluate(`(() => { const r = document.querySelector("#panel-quality-impacted canvas").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`, &box),
+	)
+	if err != nil || len(box) != 4 {
+		t.Fatalf("quality chart: %v %v", box, err)
+	}
+	// The first slice starts at the top and runs clockwise: a point a little
+	// clockwise of twelve o'clock, halfway out, is in it.
+	cx, cy := box[0]+box[2]/2, box[1]+box[3]/2+10
+	radius := min(box[2], box[3]-40) / 2
+	var hash string
+	err = chromedp.Run(ctx,
+		chromedp.MouseClickXY(cx+radius*0.15, cy-radius*0.5),
+		chromedp.WaitVisible("#calls table"),
+		chromedp.Evaluate(`location.hash`, &hash),
+		chromedp.Evaluate(`[...document.querySelectorAll("#calls tbody tr")].map(r => r.children[5].textContent)`, &cells),
+	)
+	if err != nil || !strings.Contains(hash, "quality=poor") || len(cells) == 0 {
+		t.Fatalf("chart click: hash %q, qualities %v, %v", hash, cells, err)
+	}
+	for _, q := range cells {
+		if q != "poor" {
+			t.Errorf("the calls behind the poor slice include one of quality %q", q)
+		}
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Click("#calls tbody tr"),
+		chromedp.WaitVisible("#tab-timeline"),
+		chromedp.Click("#tab-timeline"),
+		chromedp.WaitVisible(".lanes svg"),
+	)
+	if err != nil {
+		t.Fatalf("from the chart to a call's timeline: %v", err)
+	}
 }

@@ -43,11 +43,14 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
 
 export const wsPath = (rest: string) => `/v1/workspaces/${encodeURIComponent(workspace)}${rest}`;
 
-export function kql(query: string, timespan?: string): Promise<QueryAnswer> {
+export function kql(query: string, timespan?: string, parameters?: Record<string, string>): Promise<QueryAnswer> {
+  const body: Record<string, unknown> = { query };
+  if (timespan) body.timespan = timespan;
+  if (parameters) body.parameters = parameters;
   return call(wsPath("/query"), {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(timespan ? { query, timespan } : { query }),
+    body: JSON.stringify(body),
   });
 }
 

@@ -12,6 +12,9 @@ const kinds: Record<string, "line" | "bar" | "pie"> = {
   columnchart: "bar", barchart: "bar", piechart: "pie",
 };
 
+const semantic: Record<string, string> = { poor: "#d64545", bad: "#d64545", good: "#3a9a4a", average: "#d9a030", unknown: "#8a939c" };
+const palette = ["#2f6fde", "#e07b39", "#3a9a4a", "#8e5fd0", "#d64545", "#2aa6a6", "#b5a02e", "#8a939c"];
+
 export function canRender(visualization: string) {
   return visualization in kinds;
 }
@@ -23,7 +26,12 @@ export function renderChart(canvas: HTMLCanvasElement, t: Table, visualization: 
     type,
     data: {
       labels: t.rows.map((r) => text(r[0])),
-      datasets: numeric.map(({ c, i }) => ({ label: c.name, data: t.rows.map((r) => Number(r[i] ?? 0)) })),
+      datasets: numeric.map(({ c, i }) => ({
+        label: c.name,
+        data: t.rows.map((r) => Number(r[i] ?? 0)),
+        // Quality slices keep one colour everywhere: poor red, good green.
+        ...(type === "pie" ? { backgroundColor: t.rows.map((r, k) => semantic[text(r[0]).toLowerCase()] ?? palette[k % palette.length]) } : {}),
+      })),
     },
     options: {
       animation: false,

@@ -2,6 +2,7 @@
 
 import { apiKey, currentWorkspace, setAPIKey, setWorkspace, workspaces } from "./api";
 import { callPage, searchPage } from "./calls";
+import { insightsPage } from "./insights";
 import { queryPage } from "./query";
 import { el } from "./table";
 
@@ -15,6 +16,9 @@ function route() {
     a.classList.toggle("active", (a as HTMLAnchorElement).hash.slice(2) === parts[0]);
   }
   switch (parts[0]) {
+    case "insights":
+      insightsPage(main, new URLSearchParams(qs));
+      break;
     case "query":
       queryPage(main, new URLSearchParams(qs).get("q") || undefined);
       break;
