@@ -279,3 +279,65 @@ func TestWebUI(t *testing.T) {
 		t.Fatalf("from the chart to a call's timeline: %v", err)
 	}
 }
+
+// ingestOne posts one CallSummary record of a resource and returns how
+// many records were accepted and dropped.
+func ingestOne(t *testing.T, base, resource, call string) (accepted, dropped int) {
+	t.Helper()
+	rec := fmt.Sprintf(`{"time":"%s","resourceId":%q,"category":"CallSummary","correlationId":%q,"properties":{"callType":"P2P","callDuration":"42"}}`,
+		time.Now().UTC().Format(time.RFC3339), resource, call)
+	resp, err := http.Post(base+"/v1/ingest", "application/x-ndjson", strings.NewReader(rec+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Accepted int
+		Dropped  map[string]int
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("ingest: %d %v", resp.StatusCode, err)
+	}
+	n := 0
+	for _, v := range r.Dropped {
+		n += v
+	}
+	return r.Accepted, n
+}
+
+// A diagnostic setting created on the Settings page changes what
+// ingestion stores: the resource's records are dropped before and stored
+// after.
+func TestWebSettings(t *testing.T) {
+	s := serve(t, t.TempDir())
+	const res = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers/Microsoft.Communication/CommunicationServices/ui-test"
+	s.put(t, "/v1/resources"+res, `{"tenantId":"11111111-1111-1111-1111-111111111111"}`)
+	if acc, drop := ingestOne(t, s.url, res, "before-setting"); acc != 0 || drop != 1 {
+		t.Fatalf("before any setting: accepted %d, dropped %d", acc, drop)
+	}
+
+	ctx := browser(t)
+	var listed string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(s.url+"/#/settings"),
+		chromedp.WaitVisible("#setting-save-0"),
+		chromedp.SendKeys("#setting-name-0", "to-default"),
+		chromedp.Click("#setting-save-0"),
+		chromedp.WaitVisible(`//li[contains(., "to-default")]`, chromedp.BySearch),
+		chromedp.Text("#settings-resources", &listed),
+	)
+	if err != nil {
+		t.Fatalf("settings page: %v", err)
+	}
+	if !strings.Contains(listed, "to-default → default: allLogs") {
+		t.Errorf("the new setting is listed as %q", listed)
+	}
+	screenshot(t, ctx, "settings")
+
+	if acc, drop := ingestOne(t, s.url, res, "after-setting"); acc != 1 || drop != 0 {
+		t.Fatalf("after the setting: accepted %d, dropped %d", acc, drop)
+	}
+	if rows := s.sql(t, "SELECT CorrelationId FROM ACSCallSummary"); len(rows) != 1 || rows[0][0] != "after-setting" {
+		t.Errorf("stored %v, want only the record sent after the setting", rows)
+	}
+}

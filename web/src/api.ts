@@ -27,6 +27,7 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   if (apiKey()) headers.set("Authorization", "Bearer " + apiKey());
   const resp = await fetch(path, { ...init, headers });
   const text = await resp.text();
+  if (resp.ok && text.trim() === "") return undefined as T; // 204, or a DELETE
   let body: any;
   try {
     body = JSON.parse(text);
@@ -60,3 +61,8 @@ export async function workspaces(): Promise<string[]> {
 }
 
 export const get = <T>(path: string) => call<T>(path);
+
+// send writes with the administration API.
+export function send<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  return call<T>(path, body === undefined ? { method } : { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+}

@@ -4,6 +4,7 @@ import { apiKey, currentWorkspace, setAPIKey, setWorkspace, workspaces } from ".
 import { callPage, searchPage } from "./calls";
 import { insightsPage } from "./insights";
 import { queryPage } from "./query";
+import { settingsPage } from "./settings";
 import { el } from "./table";
 
 const main = document.getElementById("main") as HTMLElement;
@@ -18,6 +19,9 @@ function route() {
   switch (parts[0]) {
     case "insights":
       insightsPage(main, new URLSearchParams(qs));
+      break;
+    case "settings":
+      settingsPage(main);
       break;
     case "query":
       queryPage(main, new URLSearchParams(qs).get("q") || undefined);
