@@ -185,6 +185,14 @@ func TestWebUI(t *testing.T) {
 	if err != nil || events == 0 || !strings.Contains(msg, `"operation"`) {
 		t.Fatalf("timeline: %d events, detail %q, %v", events, msg, err)
 	}
+	var mediaCharts int
+	err = chromedp.Run(ctx,
+		chromedp.WaitVisible("#media-stats"),
+		chromedp.Evaluate(`document.querySelectorAll("#media-stats canvas").length`, &mediaCharts),
+	)
+	if err != nil || mediaCharts == 0 {
+		t.Fatalf("media statistics under the timeline: %d charts, %v", mediaCharts, err)
+	}
 	screenshot(t, ctx, "call-timeline")
 
 	// Insights: every tab loads without an error, and its headline numbers

@@ -1,6 +1,7 @@
 // Call Diagnostics: the search page and the call page (Overview, Issues,
 // Timeline). A call still in progress refreshes itself.
 
+import { Chart } from "chart.js";
 import { get, wsPath } from "./api";
 import { el, resultTable, text } from "./table";
 
@@ -74,7 +75,39 @@ interface Issue { kind: string; participantId?: string; endpointId?: string; tit
 interface TEvent { id: string; operation: string; kind: string; start: string; end: string; result?: string; failed: boolean; payload?: unknown }
 interface Timeline { participants: { participantId?: string; endpointId?: string; lanes: { name: string; events: TEvent[] }[] }[] }
 
+interface Series { participantId?: string; endpointId?: string; direction: string; streamType: string; metric: string; points: { time: string; average: number }[] }
+
 let refresh: number | undefined;
+const mediaCharts: Chart[] = [];
+
+// mediaStatsView charts each participant's media statistics under the
+// timeline: a chart per metric, a line per direction and stream type.
+function mediaStatsView(series: Series[]): HTMLElement {
+  mediaCharts.splice(0).forEach((c) => c.destroy());
+  const box = el("div", { id: "media-stats" }, el("h2", {}, "Media statistics"));
+  if (series.length === 0) {
+    box.append(el("p", { class: "muted" }, "No media statistics for this call: the calling SDK sends them as CallClientMediaStatsTimeSeries when a diagnostic setting routes that category here."));
+    return box;
+  }
+  const groups = new Map<string, Series[]>();
+  for (const s of series) {
+    const k = (s.participantId || s.endpointId || "") + "\u0000" + s.metric;
+    groups.set(k, [...(groups.get(k) || []), s]);
+  }
+  const grid = el("div", { class: "media-grid" });
+  for (const [k, list] of groups) {
+    const [who, metric] = k.split("\u0000");
+    const canvas = el("canvas") as HTMLCanvasElement;
+    grid.append(el("div", { class: "media-chart" }, el("h3", {}, `${who.slice(0, 18)} · ${metric}`), canvas));
+    mediaCharts.push(new Chart(canvas, {
+      type: "line",
+      data: { datasets: list.map((s) => ({ label: `${s.direction} ${s.streamType}`, data: s.points.map((p) => ({ x: Date.parse(p.time), y: p.average })), pointRadius: 0 })) },
+      options: { animation: false, parsing: false, scales: { x: { type: "linear", ticks: { callback: (v) => new Date(Number(v)).toISOString().slice(11, 19) } } } },
+    }));
+  }
+  box.append(grid);
+  return box;
+}
 
 export async function callPage(main: HTMLElement, id: string, tab: string) {
   clearTimeout(refresh);
@@ -105,6 +138,7 @@ export async function callPage(main: HTMLElement, id: string, tab: string) {
     body.replaceChildren(...(r.issues.length ? r.issues.map(issueView) : [el("p", {}, "No issues found in this call.")]));
   } else if (tab === "timeline") {
     timelineView(body, await get<Timeline>(base + "/timeline"));
+    body.append(mediaStatsView((await get<{ series: Series[] }>(base + "/series")).series));
   } else {
     overviewView(body, o);
   }
