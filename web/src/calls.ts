@@ -3,7 +3,7 @@
 
 import { Chart } from "chart.js";
 import { get, wsPath } from "./api";
-import { el, resultTable, text } from "./table";
+import { el, resultTable } from "./table";
 
 interface CallRow {
   callId: string; start: string; end?: string; callType: string; participants: number; clientTypes: string;
@@ -236,5 +236,4 @@ function timelineView(body: HTMLElement, t: Timeline) {
   reset.addEventListener("click", () => { from = t0; to = Math.max(t1, t0 + 1000); draw(); });
   draw();
   body.replaceChildren(el("div", { class: "row" }, zin, zout, reset, el("span", { class: "muted" }, "Shift + wheel zooms, drag pans")), el("div", { class: "lanes" }, svg as unknown as HTMLElement), detail);
-  void text;
 }
