@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"time"
 
@@ -60,16 +59,10 @@ const DetailTargetMs = 100
 
 // Calls runs the benchmark.
 func Calls(ctx context.Context, o CallsOptions) (*CallsReport, error) {
-	if o.Rows <= 0 || o.Days <= 0 || o.Runs <= 0 || o.Calls <= 0 {
-		return nil, errors.New("bench calls: rows, days, runs and calls must be positive")
+	if o.Calls <= 0 {
+		return nil, errors.New("bench calls: the number of calls must be positive")
 	}
-	if o.Log == nil {
-		o.Log = io.Discard
-	}
-	if o.Dir == "" {
-		return nil, errors.New("bench calls: name the dataset folder")
-	}
-	ds, err := openDataset(ctx, o.QueryOptions)
+	ds, err := openDataset(ctx, &o.QueryOptions)
 	if err != nil {
 		return nil, err
 	}

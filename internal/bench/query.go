@@ -73,16 +73,7 @@ const benchWorkspace = "bench"
 
 // Query runs the benchmark.
 func Query(ctx context.Context, o QueryOptions) (*QueryReport, error) {
-	if o.Rows <= 0 || o.Days <= 0 || o.Runs <= 0 {
-		return nil, errors.New("bench query: rows, days and runs must be positive")
-	}
-	if o.Log == nil {
-		o.Log = io.Discard
-	}
-	if o.Dir == "" {
-		return nil, errors.New("bench query: name the dataset folder")
-	}
-	ds, err := openDataset(ctx, o)
+	ds, err := openDataset(ctx, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -255,10 +246,20 @@ func (d *benchDataset) Close() error {
 	return first
 }
 
-// openDataset builds (or finds) the dataset of o and opens its workspace.
-func openDataset(ctx context.Context, o QueryOptions) (*benchDataset, error) {
+// openDataset checks o (and gives it a log), builds or finds its dataset
+// and opens its workspace.
+func openDataset(ctx context.Context, o *QueryOptions) (*benchDataset, error) {
+	if o.Rows <= 0 || o.Days <= 0 || o.Runs <= 0 {
+		return nil, errors.New("bench: rows, days and runs must be positive")
+	}
+	if o.Dir == "" {
+		return nil, errors.New("bench: name the dataset folder")
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
 	dir := filepath.Join(o.Dir, fmt.Sprintf("rows%d-days%d-seed%d-media%t", o.Rows, o.Days, o.Seed, o.MediaStats))
-	end, built, err := dataset(ctx, o, dir)
+	end, built, err := dataset(ctx, *o, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -87,10 +87,13 @@ func findIssues(callID string, o *Overview, d *data) []Issue {
 	return out
 }
 
-// payload reads an operation's OperationPayload, which arrives as a JSON
-// value or JSON text.
-func payload(r row) map[string]any {
-	switch v := r["OperationPayload"].(type) {
+// payload reads an operation's OperationPayload.
+func payload(r row) map[string]any { return jsonObject(r["OperationPayload"]) }
+
+// jsonObject reads a dynamic value that is an object, which arrives as a
+// decoded value or as JSON text; nil if it is not one.
+func jsonObject(v any) map[string]any {
+	switch v := v.(type) {
 	case map[string]any:
 		return v
 	case string:

@@ -162,7 +162,7 @@ func (s *Service) load(ctx context.Context, callID string, withOps bool) (*data,
 		return nil, err
 	}
 	d := &data{}
-	d.summaries, d.final = newest(sums, participantKey)
+	d.summaries, d.final = newest(sums, keyOfRow)
 	for _, r := range sums {
 		d.span(r.time("CallStartTime"))
 		d.span(r.time("TimeGenerated"))
@@ -186,7 +186,7 @@ func (s *Service) load(ctx context.Context, callID string, withOps bool) (*data,
 	if d.surveys, err = s.run(ctx, surveysKQL, p); err != nil {
 		return nil, err
 	}
-	d.streams, _ = newest(diags, func(r row) string { return participantKey(r) + "\x00" + r.str("StreamId") })
+	d.streams, _ = newest(diags, func(r row) string { return keyOfRow(r) + "\x00" + r.str("StreamId") })
 	for _, r := range diags {
 		d.span(r.time("TimeGenerated"))
 	}
@@ -273,12 +273,15 @@ func (d *data) span(t time.Time) {
 
 // participantKey names a participant: its id, or for P2P calls (where ACS
 // leaves ParticipantId empty) its endpoint.
-func participantKey(r row) string {
-	if id := r.str("ParticipantId"); id != "" {
-		return id
+func participantKey(participantID, endpointID string) string {
+	if participantID != "" {
+		return participantID
 	}
-	return "endpoint:" + r.str("EndpointId")
+	return "endpoint:" + endpointID
 }
+
+// keyOfRow is participantKey of a row of any of the call's tables.
+func keyOfRow(r row) string { return participantKey(r.str("ParticipantId"), r.str("EndpointId")) }
 
 // newest keeps, per key, the final row if there is one, else the update
 // with the highest version (then the latest TimeGenerated). It reports

@@ -143,7 +143,7 @@ func buildOverview(callID string, d *data) *Overview {
 	for _, r := range d.streams {
 		st, v := streamOf(r)
 		verdicts = append(verdicts, v)
-		k := participantKey(r)
+		k := keyOfRow(r)
 		p := byKey[k]
 		if p == nil {
 			o.Participants = append(o.Participants, Participant{ParticipantID: r.str("ParticipantId"), EndpointID: r.str("EndpointId"),
@@ -168,7 +168,7 @@ func buildOverview(callID string, d *data) *Overview {
 
 	// What the client logs add: browser and SDK from the user agent.
 	for _, op := range d.operations {
-		p := byKey[participantKey(op)]
+		p := byKey[keyOfRow(op)]
 		if p == nil || p.Browser != "" {
 			continue
 		}
@@ -192,12 +192,7 @@ func buildOverview(callID string, d *data) *Overview {
 	return o
 }
 
-func keyOf(p *Participant) string {
-	if p.ParticipantID != "" {
-		return p.ParticipantID
-	}
-	return "endpoint:" + p.EndpointID
-}
+func keyOf(p *Participant) string { return participantKey(p.ParticipantID, p.EndpointID) }
 
 // redactedValue is what ACS writes in place of another tenant's data.
 const redactedValue = "Redacted"

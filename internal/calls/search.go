@@ -281,7 +281,7 @@ func callRowOf(r row) CallRow {
 	if c.PoorStreams > 0 {
 		c.Breakdown["Poor Media Streams"] = int(c.PoorStreams)
 	}
-	for k, v := range bagOf(r["ops"]) {
+	for k, v := range jsonObject(r["ops"]) {
 		if n, ok := v.(float64); ok {
 			c.Breakdown[k] += int(n)
 		}
@@ -296,7 +296,7 @@ func countsText(v any) string {
 		n int
 	}
 	var list []kv
-	for k, x := range bagOf(v) {
+	for k, x := range jsonObject(v) {
 		if n, ok := x.(float64); ok {
 			list = append(list, kv{k, int(n)})
 		}
@@ -312,16 +312,6 @@ func countsText(v any) string {
 		parts[i] = fmt.Sprintf("%d %s", e.n, e.k)
 	}
 	return strings.Join(parts, ", ")
-}
-
-func bagOf(v any) map[string]any {
-	switch x := v.(type) {
-	case map[string]any:
-		return x
-	case string:
-		return payload(row{"OperationPayload": x})
-	}
-	return nil
 }
 
 // A cursor is the start and id of the last call of a page: the next page

@@ -103,10 +103,7 @@ func buildTimeline(callID string, o *Overview, d *data) *Timeline {
 	rows := map[string]*TimelineParticipant{}
 	var order []string
 	rowOf := func(participant, endpoint string) *TimelineParticipant {
-		k := participant
-		if k == "" {
-			k = "endpoint:" + endpoint
-		}
+		k := participantKey(participant, endpoint)
 		if r := rows[k]; r != nil {
 			return r
 		}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -79,9 +78,7 @@ func (c *benchCmd) run(ctx context.Context, args []string) error {
 		return err
 	}
 	if c.format == "json" {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(rep)
 	}
 	printIngestReport(os.Stdout, rep)
 	return nil
@@ -142,9 +139,7 @@ func (c *benchCmd) runCalls(ctx context.Context) error {
 		return err
 	}
 	if c.format == "json" {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(rep)
 	}
 	printCallsReport(os.Stdout, rep)
 	return nil
@@ -193,9 +188,7 @@ func (c *benchCmd) runQuery(ctx context.Context) error {
 		return err
 	}
 	if c.format == "json" {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(rep)
 	}
 	printQueryReport(os.Stdout, rep)
 	for _, p := range rep.Panels {

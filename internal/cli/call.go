@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -69,52 +68,24 @@ func (c *callCmd) run(ctx context.Context, args []string) error {
 		return err
 	}
 	if c.format == "json" {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(rep)
 	}
 	printCall(os.Stdout, &rep)
 	return nil
 }
 
 func (c *callCmd) remote(ctx context.Context, id string, rep *callReport) error {
-	base := strings.TrimRight(c.url, "/") + "/v1/workspaces/" + url.PathEscape(c.workspace) + "/calls/" + url.PathEscape(id)
-	if err := c.get(ctx, base, &rep.Overview); err != nil {
+	api := &httpAdmin{base: strings.TrimRight(c.url, "/"), key: c.key}
+	path := "/v1/workspaces/" + url.PathEscape(c.workspace) + "/calls/" + url.PathEscape(id)
+	if err := api.do(http.MethodGet, path, nil, &rep.Overview); err != nil {
 		return err
 	}
 	var is struct{ Issues []calls.Issue }
-	if err := c.get(ctx, base+"/issues", &is); err != nil {
+	if err := api.do(http.MethodGet, path+"/issues", nil, &is); err != nil {
 		return err
 	}
 	rep.Issues = is.Issues
 	return nil
-}
-
-func (c *callCmd) get(ctx context.Context, u string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error struct{ Message string } }
-		if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
-			return fmt.Errorf("%s", e.Error.Message)
-		}
-		return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
-	}
-	return json.Unmarshal(body, v)
 }
 
 // printCall writes the overview and issues for people.
