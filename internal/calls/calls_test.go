@@ -350,6 +350,10 @@ func TestSearch(t *testing.T) {
 		{"rating unknown", func(r *calls.SearchRequest) { r.Rating = "unknown" }, []string{"live1", "p2p1"}},
 		{"has issues", func(r *calls.SearchRequest) { r.HasIssues = &yes }, []string{"live1", "g1"}},
 		{"has no issues", func(r *calls.SearchRequest) { r.HasIssues = &no }, []string{"p2p1"}},
+		{"failed operation", func(r *calls.SearchRequest) { r.Failed = "StartVideo" }, []string{"g1"}},
+		{"bad diagnostic", func(r *calls.SearchRequest) { r.Failed = "networkReceiveQuality" }, []string{"g1"}},
+		{"diagnostic that never counts", func(r *calls.SearchRequest) { r.Failed = "speakingWhileMicrophoneIsMuted" }, nil},
+		{"operation that succeeded", func(r *calls.SearchRequest) { r.Failed = "Join" }, nil},
 		{"time range", func(r *calls.SearchRequest) { r.From, r.To = at(9, 30, 0), at(11, 0, 0) }, []string{"g1"}},
 	} {
 		if got := callIDs(search(c.mod)); !slices.Equal(got, c.want) {

@@ -23,8 +23,11 @@ type SearchRequest struct {
 	Quality    string // good, poor or unknown
 	Rating     string // good, average, poor or unknown
 	HasIssues  *bool
-	PageSize   int    // 1 to MaxPageSize; 0 for DefaultPageSize
-	After      string // the cursor of the previous page's last call
+	// Failed keeps the calls in which this operation failed or this
+	// user-facing diagnostic went bad (a name from the issues breakdown).
+	Failed   string
+	PageSize int    // 1 to MaxPageSize; 0 for DefaultPageSize
+	After    string // the cursor of the previous page's last call
 }
 
 // Limits of a search.
@@ -69,7 +72,7 @@ type SearchPage struct {
 // the user's values; the poor-stream and dropped rules come from package
 // quality. Final rows win over updates, then the highest version.
 const searchKQL = `declare query_parameters(keyword:string = '', from:datetime, to:datetime, callType:string = '',
-    clientType:string = '', quality:string = '', rating:string = '', hasIssues:string = '',
+    clientType:string = '', quality:string = '', rating:string = '', hasIssues:string = '', failedName:string = '',
     afterStart:datetime = datetime(null), afterCall:string = '', pageSize:long = 50);
 let sums = union withsource=SourceTable ACSCallSummary, ACSCallSummaryUpdates
   | where CallStartTime between (from .. to);
@@ -138,6 +141,7 @@ found
 | where isempty(quality) or Quality == quality
 | where isempty(rating) or Rating == rating
 | where isempty(hasIssues) or (hasIssues == 'true') == (Issues > 0)
+| where isempty(failedName) or bag_has_key(ops, failedName)
 | where isnull(afterStart) or Start < afterStart or (Start == afterStart and CallId > afterCall)
 | top pageSize by Start desc, CallId asc
 | project CallId, Start, Duration, CallType, Participants, client, ptype, sdk, os, Quality, Rating, Dropped, PoorStreams, Issues, ops`
@@ -161,7 +165,7 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchPage, e
 	}
 	params := map[string]string{
 		"keyword": req.Keyword, "from": req.From.UTC().Format(time.RFC3339Nano), "to": req.To.UTC().Format(time.RFC3339Nano),
-		"callType": req.CallType, "clientType": req.ClientType, "quality": req.Quality, "rating": req.Rating,
+		"callType": req.CallType, "clientType": req.ClientType, "quality": req.Quality, "rating": req.Rating, "failedName": req.Failed,
 		"pageSize": strconv.Itoa(size + 1),
 	}
 	if req.HasIssues != nil {
@@ -196,12 +200,12 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchPage, e
 // columns are computed, for its calls only.
 func searchText(req SearchRequest) string {
 	pageFirst := ""
-	if req.Quality == "" && req.Rating == "" && req.HasIssues == nil && req.ClientType == "" {
+	if req.Quality == "" && req.Rating == "" && req.HasIssues == nil && req.ClientType == "" && req.Failed == "" {
 		pageFirst = `
   | where isnull(afterStart) or Start < afterStart or (Start == afterStart and CallId > afterCall)
   | top pageSize by Start desc, CallId asc`
 	}
-	return fmt.Sprintf(searchKQL, MaxFound, droppedKQL(), poorStreamKQL(), kqlList(quality.SuccessResultTypes()),
+	return fmt.Sprintf(searchKQL, MaxFound, DroppedKQL(), PoorStreamKQL(), kqlList(quality.SuccessResultTypes()),
 		kqlList(quality.UFDsThatNeverCount()), kqlList(quality.UFDGoodValues()), quality.RatingGoodFrom, quality.RatingAverageFrom,
 		keywordKQL("ACSCallSummary"), keywordKQL("ACSCallClientOperations"), pageFirst,
 		fmt.Sprintf("%dh", int(rowsBefore.Hours())), fmt.Sprintf("%dh", int((rowsAfter+rowsBefore).Hours())))
@@ -222,8 +226,8 @@ func keywordKQL(table string) string {
 	return strings.Join(tests, " or ")
 }
 
-// droppedKQL is the test of an ungraceful end.
-func droppedKQL() string {
+// DroppedKQL is the test of an ungraceful end.
+func DroppedKQL() string {
 	var codes []string
 	for _, c := range quality.UngracefulEndCodes() {
 		codes = append(codes, strconv.Quote(strconv.Itoa(c)))
@@ -232,10 +236,10 @@ func droppedKQL() string {
 		strconv.Quote(quality.UnexpectedCategoryMarker())
 }
 
-// poorStreamKQL is the test of a poor stream: any rule that applies to the
+// PoorStreamKQL is the test of a poor stream: any rule that applies to the
 // stream's kind fires. A missing value fires nothing, as in Evaluate (a
 // comparison with null is false).
-func poorStreamKQL() string {
+func PoorStreamKQL() string {
 	kindTest := map[quality.Kind]string{
 		quality.KindVideo:       "MediaType in~ (" + kqlList(quality.VideoMediaTypes) + ")",
 		quality.KindScreenShare: "MediaType in~ (" + kqlList(quality.ScreenShareMediaTypes) + ")",

@@ -253,3 +253,34 @@ func OperationFailed(resultType string) bool {
 	}
 	return true
 }
+
+// EndReasons lists every code and subcode the tables explain: first each
+// code of the code table (SubCode -1), then each subcode entry, in file
+// order. The web UI shows these next to the codes it counts.
+func EndReasons() []EndReason {
+	var out []EndReason
+	codes := make([]int, 0, len(endReasons.codes))
+	for c := range endReasons.codes {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	for _, c := range codes {
+		r := LookupEndReason(c, -1)
+		r.SubCode = -1
+		out = append(out, r)
+	}
+	subs := make([][2]int, 0, len(endReasons.exact))
+	for k := range endReasons.exact {
+		subs = append(subs, k)
+	}
+	slices.SortFunc(subs, func(a, b [2]int) int {
+		if a[0] != b[0] {
+			return a[0] - b[0]
+		}
+		return a[1] - b[1]
+	})
+	for _, k := range subs {
+		out = append(out, LookupEndReason(k[1], k[0]))
+	}
+	return out
+}

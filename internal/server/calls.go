@@ -90,7 +90,7 @@ func (s *Server) handleCallSeries(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleCallSearch: GET /v1/workspaces/{ws}/calls?q=…&timespan=P7D (or
-// from=…&to=…)&callType=&clientType=&quality=&rating=&hasIssues=&pageSize=&after=
+// from=…&to=…)&callType=&clientType=&quality=&rating=&hasIssues=&failed=&pageSize=&after=
 func (s *Server) handleCallSearch(w http.ResponseWriter, r *http.Request) {
 	ws, ok := s.workspace(w, r)
 	if !ok {
@@ -99,7 +99,7 @@ func (s *Server) handleCallSearch(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	now := time.Now().UTC()
 	req := calls.SearchRequest{Keyword: q.Get("q"), CallType: q.Get("callType"), ClientType: q.Get("clientType"),
-		Quality: q.Get("quality"), Rating: q.Get("rating"), After: q.Get("after")}
+		Quality: q.Get("quality"), Rating: q.Get("rating"), Failed: q.Get("failed"), After: q.Get("after")}
 	bad := func(msg string) { writeError(w, http.StatusBadRequest, "BadArgumentError", msg, nil) }
 	switch {
 	case q.Get("from") != "" || q.Get("to") != "":

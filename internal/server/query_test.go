@@ -3,12 +3,15 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/callscope/callscope/internal/calls"
 	"github.com/callscope/callscope/internal/decode"
+	"github.com/callscope/callscope/internal/quality"
 )
 
 type kqlReply struct {
@@ -169,5 +172,38 @@ func TestQueryAPIKeys(t *testing.T) {
 	}
 	if code, r := ts.kql(t, readKey, map[string]any{"query": "print x = 1"}); code != 200 || r.Tables[0].Rows[0][0] != float64(1) {
 		t.Errorf("read key: %d %+v", code, r.Error)
+	}
+}
+
+// The quality model the web UI reads holds the same KQL tests the call
+// search uses, and every explained code and diagnostic.
+func TestQualityModel(t *testing.T) {
+	ts := startServer(t, decode.Limits{})
+	code, out := ts.call(t, "GET", "/v1/quality", "", nil)
+	if code != 200 {
+		t.Fatalf("GET /v1/quality: %d %v", code, out)
+	}
+	if out["poorStream"] != calls.PoorStreamKQL() || out["dropped"] != calls.DroppedKQL() {
+		t.Errorf("predicates differ from the search's: %v / %v", out["poorStream"], out["dropped"])
+	}
+	reasons, _ := out["endReasons"].([]any)
+	var startVideo string
+	for _, r := range reasons {
+		m := r.(map[string]any)
+		if m["subCode"] == float64(41048) {
+			startVideo = fmt.Sprint(m["phrase"])
+		}
+	}
+	if want := quality.LookupEndReason(0, 41048).Phrase; startVideo != want || want == "" {
+		t.Errorf("subcode 41048: %q, want %q", startVideo, want)
+	}
+	if n := len(out["ufds"].([]any)); n != len(quality.UFDs()) {
+		t.Errorf("%d UFDs, want %d", n, len(quality.UFDs()))
+	}
+	// The predicate is valid KQL over ACSCallDiagnostics.
+	for _, q := range []string{"ACSCallDiagnostics | where " + calls.PoorStreamKQL() + " | count", "ACSCallSummary | where " + calls.DroppedKQL() + " | count"} {
+		if code, out := ts.call(t, "POST", "/v1/workspaces/default/query", "", map[string]string{"query": q}); code != 200 {
+			t.Errorf("a predicate does not run: %d %v", code, out)
+		}
 	}
 }

@@ -120,6 +120,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/calls/{call}/timeline", s.handleCallTimeline)
 	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/calls/{call}/series", s.handleCallSeries)
 	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/calls", s.handleCallSearch)
+	s.mux.HandleFunc("GET /v1/workspaces/{workspace}/sources", s.handleSources)
+	s.mux.HandleFunc("GET /v1/quality", s.handleQualityModel)
 	s.adminRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -228,18 +230,8 @@ func (s *Server) route(ctx context.Context) func(t *schema.Table, resourceID str
 // workspace resolves the workspace a request names and checks that the
 // caller may read it.
 func (s *Server) workspace(w http.ResponseWriter, r *http.Request) (store.Workspace, bool) {
-	key, ok := s.authenticate(w, r)
+	reg, ok := s.readableWorkspace(w, r)
 	if !ok {
-		return nil, false
-	}
-	name := r.PathValue("workspace")
-	reg, err := s.registry.Workspace(name)
-	if err != nil {
-		writeError(w, http.StatusNotFound, "WorkspaceNotFoundError", fmt.Sprintf("workspace %q does not exist", name), nil)
-		return nil, false
-	}
-	if key != nil && !key.CanRead(reg.ID) {
-		writeError(w, http.StatusForbidden, "Forbidden", fmt.Sprintf("the key may not read workspace %s", reg.Name), nil)
 		return nil, false
 	}
 	ws, err := s.storeWorkspace(r.Context(), reg)
@@ -248,4 +240,24 @@ func (s *Server) workspace(w http.ResponseWriter, r *http.Request) (store.Worksp
 		return nil, false
 	}
 	return ws, true
+}
+
+// readableWorkspace is the registry's entry of the workspace a request
+// names, when the caller may read it.
+func (s *Server) readableWorkspace(w http.ResponseWriter, r *http.Request) (workspace.Workspace, bool) {
+	key, ok := s.authenticate(w, r)
+	if !ok {
+		return workspace.Workspace{}, false
+	}
+	name := r.PathValue("workspace")
+	reg, err := s.registry.Workspace(name)
+	if err != nil {
+		writeError(w, http.StatusNotFound, "WorkspaceNotFoundError", fmt.Sprintf("workspace %q does not exist", name), nil)
+		return workspace.Workspace{}, false
+	}
+	if key != nil && !key.CanRead(reg.ID) {
+		writeError(w, http.StatusForbidden, "Forbidden", fmt.Sprintf("the key may not read workspace %s", reg.Name), nil)
+		return workspace.Workspace{}, false
+	}
+	return reg, true
 }

@@ -157,6 +157,17 @@ func TestRoutingCategoriesAndWorkspaces(t *testing.T) {
 	if code != 200 || len(out["value"].([]any)) != 2 {
 		t.Errorf("list settings: %d %v", code, out)
 	}
+	// Each workspace lists what is sent to it: ops everything, quality one
+	// category, default nothing (the UI's empty states read this).
+	for ws, want := range map[string]string{
+		"ops":     "[map[allLogs:true resourceId:" + strings.ToLower(resA) + " setting:everything-to-ops]]",
+		"quality": "[map[allLogs:false categories:[CallDiagnostics] resourceId:" + strings.ToLower(resA) + " setting:diagnostics-to-quality]]",
+		"default": "[]",
+	} {
+		if code, out := ts.call(t, "GET", "/v1/workspaces/"+ws+"/sources", "", nil); code != 200 || fmt.Sprint(out["value"]) != want {
+			t.Errorf("%s sources: %d %v, want %s", ws, code, out["value"], want)
+		}
+	}
 	code, out = ts.call(t, "PUT", enc+"/diagnosticSettings/bad", "", map[string]any{"workspaceId": "ops", "logs": []map[string]any{{"category": "ChatOperational", "enabled": true}}})
 	if code != 400 || !strings.Contains(fmt.Sprint(out), "not one callscope stores") {
 		t.Errorf("unknown category: %d %v", code, out)

@@ -422,3 +422,40 @@ func (r *Registry) DeleteSetting(resourceID, name string) error {
 		return nil
 	})
 }
+
+// Input is what one enabled diagnostic setting sends to a workspace.
+type Input struct {
+	Resource   string   `json:"resourceId"`
+	Setting    string   `json:"setting"`
+	AllLogs    bool     `json:"allLogs"`              // the allLogs group: every category
+	Categories []string `json:"categories,omitempty"` // else these categories
+}
+
+// Inputs lists the diagnostic settings that send logs to a workspace, and
+// which categories each sends. A category no input names is never stored
+// in the workspace; the web UI says so where a table stays empty.
+func (r *Registry) Inputs(workspaceID string) []Input {
+	var out []Input
+	for _, st := range r.Settings("") {
+		if st.Workspace != workspaceID {
+			continue
+		}
+		in := Input{Resource: st.Resource, Setting: st.Name}
+		for _, l := range st.Logs {
+			switch {
+			case !l.Enabled:
+			case l.CategoryGroup == AllLogs:
+				in.AllLogs = true
+			case l.Category != "":
+				in.Categories = append(in.Categories, l.Category)
+			}
+		}
+		if in.AllLogs {
+			in.Categories = nil
+		}
+		if in.AllLogs || len(in.Categories) > 0 {
+			out = append(out, in)
+		}
+	}
+	return out
+}
