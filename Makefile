@@ -45,11 +45,12 @@ deps:
 	$(GO) mod download
 
 # Debian's Chromium, which the browser tests drive.
+# The web UI is tested in Chromium (chromedp) and Firefox (WebDriver BiDi).
 browser:
-	@test -x /usr/bin/chromium || { \
-		echo "installing Debian's chromium for the browser tests"; \
+	@test -x /usr/bin/chromium -a -x /usr/bin/firefox-esr || { \
+		echo "installing Debian's chromium and firefox-esr for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium firefox-esr; }
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -60,10 +61,11 @@ lint:
 # with DuckDB's own read_json load of the same file, in one run; then time
 # the Insights panel queries in KQL against hand-written SQL on a 10M-row
 # dataset (built once into callscope-bench/, reused afterwards).
-bench: build
+bench: build browser
 	./$(BIN) bench ingest --profile bench-ingest.prof
 	./$(BIN) bench query --dir callscope-bench
 	./$(BIN) bench calls --dir callscope-bench
+	$(GO) test -run '^$$' -bench UIPages -benchtime 5x ./cmd/callscope/
 
 # A longer run of the fuzz targets than the seed corpus run in make test.
 fuzz:

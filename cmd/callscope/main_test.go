@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 }
 
 // run runs the binary to completion.
-func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
+func run(t testing.TB, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	var o, e bytes.Buffer
@@ -60,7 +60,7 @@ type server struct {
 	log *bytes.Buffer
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +70,7 @@ func freePort(t *testing.T) int {
 }
 
 // serve starts callscope serve on a data folder and waits until it is ready.
-func serve(t *testing.T, data string, extra ...string) *server {
+func serve(t testing.TB, data string, extra ...string) *server {
 	t.Helper()
 	port := freePort(t)
 	args := append([]string{"serve", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--data", data, "--log-level", "warn"}, extra...)
@@ -103,14 +103,14 @@ func serve(t *testing.T, data string, extra ...string) *server {
 
 // routeSimulator registers the simulator's resources and sends all their
 // logs to the default workspace, through the admin API.
-func (s *server) routeSimulator(t *testing.T) {
+func (s *server) routeSimulator(t testing.TB) {
 	t.Helper()
 	if err := simulate.Register(context.Background(), s.url, "", nil, "default"); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func (s *server) put(t *testing.T, path, body string) {
+func (s *server) put(t testing.TB, path, body string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPut, s.url+path, strings.NewReader(body))
 	resp, err := http.DefaultClient.Do(req)
@@ -124,7 +124,7 @@ func (s *server) put(t *testing.T, path, body string) {
 	}
 }
 
-func (s *server) sql(t *testing.T, q string) [][]any {
+func (s *server) sql(t testing.TB, q string) [][]any {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"query": q})
 	resp, err := http.Post(s.url+"/v1/workspaces/default/sql", "application/json", bytes.NewReader(body))

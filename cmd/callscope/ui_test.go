@@ -18,7 +18,7 @@ import (
 
 // browser starts Debian's Chromium, headless, with nothing that would try
 // to reach the network on its own.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
 		t.Fatal("no /usr/bin/chromium: make test installs Debian's chromium package")
@@ -39,7 +39,7 @@ func browser(t *testing.T) context.Context {
 }
 
 // screenshot saves the page as PNG in the test's artifact folder.
-func screenshot(t *testing.T, ctx context.Context, name string) {
+func screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	var png []byte
 	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
@@ -246,6 +246,78 @@ func TestWebUI(t *testing.T) {
 		screenshot(t, ctx, "insights-"+strings.ToLower(tab))
 	}
 
+	// Reliability narrows to a scenario with failures (a row click), and
+	// the calls behind its top issue are the calls where it failed.
+	var scenario, hash string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(s.url+"/#/insights?tab=Reliability"),
+		chromedp.WaitVisible("#panel-reliability-scenarios tbody tr"),
+		chromedp.Evaluate(`(() => { const r = [...document.querySelectorAll("#panel-reliability-scenarios tbody tr")].find(r => Number(r.children[3].textContent) > 0 && !["CallAgentInit", "Drop"].includes(r.children[0].textContent));
+			r.click(); return r.children[0].textContent; })()`, &scenario),
+		chromedp.WaitVisible("#panel-reliability-scenario-issues"),
+		chromedp.Poll(uiReady, nil),
+	)
+	if err != nil || scenario == "" {
+		t.Fatalf("reliability drill-down: %q %v", scenario, err)
+	}
+	var chip string
+	var errs []string
+	chromedp.Run(ctx, chromedp.Text("#drill", &chip), chromedp.Evaluate(`[...document.querySelectorAll("#panels .error")].map(e => e.textContent)`, &errs))
+	if !strings.Contains(chip, "Scenario: "+scenario) || len(errs) > 0 {
+		t.Errorf("narrowed to %q: chip %q, errors %v", scenario, chip, errs)
+	}
+	screenshot(t, ctx, "insights-reliability-scenario")
+	err = chromedp.Run(ctx,
+		chromedp.Click("#panel-reliability-scenario-issues a.calls-link"),
+		chromedp.WaitVisible("#calls table"),
+		chromedp.Evaluate(`location.hash`, &hash),
+		chromedp.Evaluate(`document.querySelectorAll("#calls tbody tr").length`, &rows),
+	)
+	op := strings.Split(scenario, "/")[0]
+	if err != nil || !strings.Contains(hash, "failed="+op) || rows == 0 {
+		t.Fatalf("calls behind %s's failures: hash %q, %d rows, %v", scenario, hash, rows, err)
+	}
+	var found struct {
+		Calls []struct{ IssuesBreakdown map[string]int }
+	}
+	getJSON(t, s.url+"/v1/workspaces/default/calls?timespan=P7D&failed="+op, &found)
+	if len(found.Calls) != rows {
+		t.Errorf("the page lists %d calls where %s failed, the API %d", rows, op, len(found.Calls))
+	}
+	for _, c := range found.Calls {
+		if c.IssuesBreakdown[op] == 0 {
+			t.Errorf("a call behind %s's failures has no failed %s: %v", scenario, op, c.IssuesBreakdown)
+		}
+	}
+
+	// A time chart's bucket leads to the calls started in it.
+	var from, to string
+	var starts []string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(s.url+"/#/insights?bin=1h"),
+		chromedp.WaitVisible("#panel-volume-over-time details"),
+		chromedp.Evaluate(`document.querySelector("#panel-volume-over-time details").open = true`, nil),
+		chromedp.Click("#panel-volume-over-time tbody tr"),
+		chromedp.WaitVisible("#calls table"),
+		chromedp.Evaluate(`new URLSearchParams(location.hash.split("?")[1]).get("from")`, &from),
+		chromedp.Evaluate(`new URLSearchParams(location.hash.split("?")[1]).get("to")`, &to),
+		chromedp.Evaluate(`[...document.querySelectorAll("#calls tbody tr")].map(r => r.children[1].textContent)`, &starts),
+	)
+	if err != nil || from == "" || len(starts) == 0 {
+		t.Fatalf("from an hourly bucket to its calls: %q..%q %v %v", from, to, starts, err)
+	}
+	lo, err1 := time.Parse(time.RFC3339Nano, from)
+	hi, err2 := time.Parse(time.RFC3339Nano, to)
+	if err1 != nil || err2 != nil || hi.Sub(lo) != time.Hour {
+		t.Fatalf("bucket %q..%q is not an hour", from, to)
+	}
+	for _, st := range starts {
+		at, err := time.Parse(time.RFC3339Nano, st)
+		if err != nil || at.Before(lo) || at.After(hi) {
+			t.Errorf("a call started at %s is outside the bucket %s..%s", st, from, to)
+		}
+	}
+
 	// From the Quality tab's impacted-calls chart to the calls behind the
 	// first slice (the poor ones), into a call, to its timeline.
 	var box []float64
@@ -253,7 +325,8 @@ func TestWebUI(t *testing.T) {
 		chromedp.Navigate(s.url+"/#/insights?tab=Quality"),
 		chromedp.WaitVisible("#panel-quality-impacted canvas"),
 		chromedp.Sleep(300*time.Millisecond),
-		chromedp.Evaluate(`(() => { const r = document.querySelector("#panel-quality-impacted canvas").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`, &box),
+		chromedp.Evaluate(`(() => { const c = document.querySelector("#panel-quality-impacted canvas"); c.scrollIntoView({ block: "center" });
+			const r = c.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`, &box),
 	)
 	if err != nil || len(box) != 4 {
 		t.Fatalf("quality chart: %v %v", box, err)
@@ -262,7 +335,6 @@ func TestWebUI(t *testing.T) {
 	// clockwise of twelve o'clock, halfway out, is in it.
 	cx, cy := box[0]+box[2]/2, box[1]+box[3]/2+10
 	radius := min(box[2], box[3]-40) / 2
-	var hash string
 	err = chromedp.Run(ctx,
 		chromedp.MouseClickXY(cx+radius*0.15, cy-radius*0.5),
 		chromedp.WaitVisible("#calls table"),

@@ -354,6 +354,12 @@ func TestSearch(t *testing.T) {
 		{"bad diagnostic", func(r *calls.SearchRequest) { r.Failed = "networkReceiveQuality" }, []string{"g1"}},
 		{"diagnostic that never counts", func(r *calls.SearchRequest) { r.Failed = "speakingWhileMicrophoneIsMuted" }, nil},
 		{"operation that succeeded", func(r *calls.SearchRequest) { r.Failed = "Join" }, nil},
+		{"diagnostic in another case", func(r *calls.SearchRequest) { r.Failed = "NetworkReceiveQuality" }, []string{"g1"}},
+		{"participant type", func(r *calls.SearchRequest) { r.ParticipantType = "Teams" }, []string{"g1"}},
+		{"end reason", func(r *calls.SearchRequest) { r.EndReason = "0" }, []string{"g1", "p2p1"}},
+		{"end reason class", func(r *calls.SearchRequest) { r.EndReason = "4xx" }, []string{"g1"}},
+		{"dropped", func(r *calls.SearchRequest) { r.Dropped = &yes }, []string{"g1"}},
+		{"not dropped", func(r *calls.SearchRequest) { r.Dropped = &no }, []string{"live1", "p2p1"}},
 		{"time range", func(r *calls.SearchRequest) { r.From, r.To = at(9, 30, 0), at(11, 0, 0) }, []string{"g1"}},
 	} {
 		if got := callIDs(search(c.mod)); !slices.Equal(got, c.want) {

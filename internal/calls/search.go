@@ -25,9 +25,15 @@ type SearchRequest struct {
 	HasIssues  *bool
 	// Failed keeps the calls in which this operation failed or this
 	// user-facing diagnostic went bad (a name from the issues breakdown).
-	Failed   string
-	PageSize int    // 1 to MaxPageSize; 0 for DefaultPageSize
-	After    string // the cursor of the previous page's last call
+	Failed string
+	// ParticipantType keeps calls with a participant of this type (ACS,
+	// Teams, …); EndReason those where a participant ended with this code,
+	// or a code of this class written as 4xx.
+	ParticipantType string
+	EndReason       string
+	Dropped         *bool  // calls with (or without) a participant who dropped
+	PageSize        int    // 1 to MaxPageSize; 0 for DefaultPageSize
+	After           string // the cursor of the previous page's last call
 }
 
 // Limits of a search.
@@ -73,6 +79,7 @@ type SearchPage struct {
 // quality. Final rows win over updates, then the highest version.
 const searchKQL = `declare query_parameters(keyword:string = '', from:datetime, to:datetime, callType:string = '',
     clientType:string = '', quality:string = '', rating:string = '', hasIssues:string = '', failedName:string = '',
+    participantType:string = '', endReason:string = '', dropped:string = '',
     afterStart:datetime = datetime(null), afterCall:string = '', pageSize:long = 50);
 let sums = union withsource=SourceTable ACSCallSummary, ACSCallSummaryUpdates
   | where CallStartTime between (from .. to);
@@ -95,7 +102,9 @@ let participants = sums
       by CallId = CorrelationId, who;
 let perCall = participants
   | summarize CallType = take_any(CallType), Duration = max(CallDuration), Participants = dcount(who),
-      Dropped = countif(%[2]s) by CallId;
+      Dropped = countif(%[2]s),
+      EndHits = countif(ParticipantEndReason == endReason or (endReason endswith 'xx' and strlen(ParticipantEndReason) == 3 and substring(ParticipantEndReason, 0, 1) == substring(endReason, 0, 1)))
+    by CallId;
 let bags = union (participants | project CallId, kind = 'client', v = EndpointType),
                  (participants | project CallId, kind = 'participant', v = ParticipantType),
                  (participants | project CallId, kind = 'sdk', v = SdkVersion),
@@ -127,7 +136,7 @@ let ufds = callOps
   | where bad > 0
   | summarize n = count() by CallId, OperationName = diag;
 let opIssues = union failed, ufds
-  | summarize Failed = sum(n), ops = make_bag(bag_pack(OperationName, n)) by CallId;
+  | summarize Failed = sum(n), ops = make_bag(bag_pack(OperationName, n)), failedNames = make_set(tolower(OperationName)) by CallId;
 found
 | join kind=leftouter perCall on CallId
 | join kind=leftouter bags on CallId
@@ -138,10 +147,13 @@ found
          Rating = case(isnull(Score), 'unknown', Score >= %[7]v, 'good', Score >= %[8]v, 'average', 'poor'),
          Issues = coalesce(Dropped, 0) + coalesce(PoorStreams, 0) + coalesce(Failed, 0)
 | where isempty(clientType) or bag_has_key(client, clientType)
+| where isempty(participantType) or bag_has_key(ptype, participantType)
+| where isempty(endReason) or EndHits > 0
+| where isempty(dropped) or (dropped == 'true') == (coalesce(Dropped, 0) > 0)
 | where isempty(quality) or Quality == quality
 | where isempty(rating) or Rating == rating
 | where isempty(hasIssues) or (hasIssues == 'true') == (Issues > 0)
-| where isempty(failedName) or bag_has_key(ops, failedName)
+| where isempty(failedName) or set_has_element(failedNames, tolower(failedName))
 | where isnull(afterStart) or Start < afterStart or (Start == afterStart and CallId > afterCall)
 | top pageSize by Start desc, CallId asc
 | project CallId, Start, Duration, CallType, Participants, client, ptype, sdk, os, Quality, Rating, Dropped, PoorStreams, Issues, ops`
@@ -166,10 +178,14 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchPage, e
 	params := map[string]string{
 		"keyword": req.Keyword, "from": req.From.UTC().Format(time.RFC3339Nano), "to": req.To.UTC().Format(time.RFC3339Nano),
 		"callType": req.CallType, "clientType": req.ClientType, "quality": req.Quality, "rating": req.Rating, "failedName": req.Failed,
+		"participantType": req.ParticipantType, "endReason": req.EndReason,
 		"pageSize": strconv.Itoa(size + 1),
 	}
 	if req.HasIssues != nil {
 		params["hasIssues"] = strconv.FormatBool(*req.HasIssues)
+	}
+	if req.Dropped != nil {
+		params["dropped"] = strconv.FormatBool(*req.Dropped)
 	}
 	if req.After != "" {
 		at, id, err := parseCursor(req.After)
@@ -200,7 +216,8 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchPage, e
 // columns are computed, for its calls only.
 func searchText(req SearchRequest) string {
 	pageFirst := ""
-	if req.Quality == "" && req.Rating == "" && req.HasIssues == nil && req.ClientType == "" && req.Failed == "" {
+	if req.Quality == "" && req.Rating == "" && req.HasIssues == nil && req.ClientType == "" && req.Failed == "" &&
+		req.ParticipantType == "" && req.EndReason == "" && req.Dropped == nil {
 		pageFirst = `
   | where isnull(afterStart) or Start < afterStart or (Start == afterStart and CallId > afterCall)
   | top pageSize by Start desc, CallId asc`

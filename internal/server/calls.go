@@ -90,7 +90,7 @@ func (s *Server) handleCallSeries(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleCallSearch: GET /v1/workspaces/{ws}/calls?q=…&timespan=P7D (or
-// from=…&to=…)&callType=&clientType=&quality=&rating=&hasIssues=&failed=&pageSize=&after=
+// from=…&to=…)&callType=&clientType=&quality=&rating=&hasIssues=&dropped=&failed=&participantType=&endReason=&pageSize=&after=
 func (s *Server) handleCallSearch(w http.ResponseWriter, r *http.Request) {
 	ws, ok := s.workspace(w, r)
 	if !ok {
@@ -99,7 +99,8 @@ func (s *Server) handleCallSearch(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	now := time.Now().UTC()
 	req := calls.SearchRequest{Keyword: q.Get("q"), CallType: q.Get("callType"), ClientType: q.Get("clientType"),
-		Quality: q.Get("quality"), Rating: q.Get("rating"), Failed: q.Get("failed"), After: q.Get("after")}
+		Quality: q.Get("quality"), Rating: q.Get("rating"), Failed: q.Get("failed"),
+		ParticipantType: q.Get("participantType"), EndReason: q.Get("endReason"), After: q.Get("after")}
 	bad := func(msg string) { writeError(w, http.StatusBadRequest, "BadArgumentError", msg, nil) }
 	switch {
 	case q.Get("from") != "" || q.Get("to") != "":
@@ -130,13 +131,15 @@ func (s *Server) handleCallSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		req.PageSize = n
 	}
-	if v := q.Get("hasIssues"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad("hasIssues is true or false")
-			return
+	for name, to := range map[string]**bool{"hasIssues": &req.HasIssues, "dropped": &req.Dropped} {
+		if v := q.Get(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				bad(name + " is true or false")
+				return
+			}
+			*to = &b
 		}
-		req.HasIssues = &b
 	}
 	for name, v := range map[string]string{"quality": req.Quality, "rating": req.Rating} {
 		allowed := map[string][]string{"quality": {"good", "poor", "unknown"}, "rating": {"good", "average", "poor", "unknown"}}[name]

@@ -66,3 +66,23 @@ export const get = <T>(path: string) => call<T>(path);
 export function send<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   return call<T>(path, body === undefined ? { method } : { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 }
+
+// The quality model (GET /v1/quality): the KQL tests of a poor stream and
+// a dropped participant the call search uses, and what codes and
+// diagnostics mean. Fetched once.
+export interface EndReason { code: number; subCode: number; phrase: string; class: string; resultCategory?: string; explanation: string; nextStep: string }
+export interface UFDInfo { name: string; aliases?: string[]; explanation: string; nextStep: string; countsAsIssue: boolean }
+export interface QualityModel { poorStream: string; dropped: string; successResultTypes: string[]; endReasons: EndReason[]; ufds: UFDInfo[] }
+let modelPromise: Promise<QualityModel> | undefined;
+export function qualityModel(): Promise<QualityModel> {
+  modelPromise ??= call<QualityModel>("/v1/quality");
+  return modelPromise;
+}
+
+// The categories diagnostic settings send to the current workspace, or
+// "all" when one sends every category.
+export async function routedCategories(): Promise<Set<string> | "all"> {
+  const r = await call<{ value: { allLogs: boolean; categories?: string[] }[] }>(wsPath("/sources"));
+  if (r.value.some((i) => i.allLogs)) return "all";
+  return new Set(r.value.flatMap((i) => i.categories || []));
+}

@@ -33,19 +33,36 @@ export async function searchPage(main: HTMLElement, params: URLSearchParams) {
     field("quality", "quality", ["good", "poor", "unknown"]),
     field("rating", "rating", ["good", "average", "poor", "unknown"]),
     field("hasIssues", "issues", ["true", "false"]),
+    field("dropped", "dropped", ["true", "false"]),
+    field("participantType", "participant type", ["ACS", "Teams", "PSTN"]),
+    field("failed", "failed operation or diagnostic"),
+    field("endReason", "end code (487, 4xx)"),
   ];
+  for (const i of inputs.slice(-2)) i.setAttribute("size", "16");
+  // A chart's bucket arrives as a time range; the form's own choice replaces it.
+  if (params.get("from") && params.get("to")) {
+    inputs[1].value = "";
+    inputs[1].addEventListener("change", () => { params.delete("from"); params.delete("to"); });
+  }
   const form = el("form", { class: "row", id: "search" }, ...inputs, el("button", { class: "primary", type: "submit" }, "Search"));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const p = new URLSearchParams();
     for (const i of inputs) if (i.value) p.set(i.name, i.value);
+    if (!p.get("timespan") && params.get("from") && params.get("to")) {
+      p.set("from", params.get("from")!);
+      p.set("to", params.get("to")!);
+    }
     location.hash = "#/calls?" + p.toString();
   });
   const out = el("div", { id: "calls" }, el("p", { class: "muted" }, "Searching…"));
-  main.replaceChildren(el("h1", {}, "Call Diagnostics"), form, out);
+  const range = params.get("from") && params.get("to")
+    ? el("p", { class: "muted", id: "range" }, `Calls started between ${params.get("from")} and ${params.get("to")}.`)
+    : "";
+  main.replaceChildren(el("h1", {}, "Call Diagnostics"), form, range, out);
 
   const q = new URLSearchParams(params);
-  if (!q.get("timespan")) q.set("timespan", "P7D");
+  if (!q.get("timespan") && !q.get("from")) q.set("timespan", "P7D");
   try {
     const page = await get<{ calls: CallRow[]; next?: string }>(wsPath("/calls?" + q.toString()));
     if (page.calls.length === 0) {

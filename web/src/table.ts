@@ -26,7 +26,9 @@ function compare(a: unknown, b: unknown): number {
   return text(a) < text(b) ? -1 : 1;
 }
 
-export function resultTable(columns: Column[], rows: unknown[][], onRow?: (row: unknown[]) => void): HTMLElement {
+// resultTable draws rows; onRow makes a row a link (click or Enter), and
+// callsLink adds a last cell linking to the calls behind the row.
+export function resultTable(columns: Column[], rows: unknown[][], onRow?: (row: unknown[]) => void, callsLink?: (row: unknown[]) => string | null): HTMLElement {
   let order = rows.map((_, i) => i);
   let sortBy = -1;
   let desc = false;
@@ -45,6 +47,7 @@ export function resultTable(columns: Column[], rows: unknown[][], onRow?: (row: 
     th.addEventListener("keydown", (e) => e.key === "Enter" && sort());
     head.append(th);
   });
+  if (callsLink) head.append(el("th", { scope: "col" }, ""));
   const body = el("tbody");
   table.append(el("thead", {}, head), body);
   const fill = () => {
@@ -52,6 +55,12 @@ export function resultTable(columns: Column[], rows: unknown[][], onRow?: (row: 
       ...order.map((i) => {
         const tr = el("tr", onRow ? { class: "link", tabindex: "0" } : {});
         columns.forEach((c, j) => tr.append(el("td", numeric.has(c.type) ? { class: "num" } : {}, text(rows[i][j]))));
+        const href = callsLink?.(rows[i]);
+        if (callsLink) {
+          const a = href ? el("a", { href, class: "calls-link" }, "calls →") : "";
+          if (a) a.addEventListener("click", (e) => e.stopPropagation());
+          tr.append(el("td", {}, a));
+        }
         if (onRow) {
           tr.addEventListener("click", () => onRow(rows[i]));
           tr.addEventListener("keydown", (e) => e.key === "Enter" && onRow(rows[i]));
