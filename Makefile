@@ -11,7 +11,7 @@ LDFLAGS  := -X github.com/callscope/callscope/internal/cli.Version=$(VERSION)
 # DuckDB ones are exercised under load by the end-to-end tests instead).
 RACE_PKGS := ./internal/decode/... ./internal/schema/... ./internal/simulate/... ./internal/report/... ./internal/workspace/... ./internal/callmetrics/... ./internal/kql/...
 
-.PHONY: all build web demo test deps browser lint bench fuzz clean
+.PHONY: all build web demo test deps browser clickhouse lint bench fuzz clean
 
 all: build
 
@@ -35,7 +35,7 @@ demo: build
 
 # Installs what the tests need, then runs them all. Screenshots of the
 # browser tests land in test-output/.
-test: deps web browser lint
+test: deps web browser clickhouse lint
 	mkdir -p test-output
 	$(GO) test -count=1 -artifacts -outputdir=$(CURDIR)/test-output ./...
 	$(GO) test -count=1 -race $(RACE_PKGS)
@@ -51,6 +51,14 @@ browser:
 		echo "installing Debian's chromium and firefox-esr for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update && $$SUDO apt-get install -y chromium firefox-esr; }
+
+# Debian's ClickHouse server (an old release, 18.16) for the ClickHouse
+# store's tests, which start their own servers on free ports of 127.0.0.1.
+clickhouse:
+	@test -x /usr/sbin/clickhouse-server || { \
+		echo "installing Debian's clickhouse-server for the ClickHouse tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y clickhouse-server; }
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
