@@ -183,9 +183,10 @@ func (c *Client) Exec(ctx context.Context, statement string, settings Settings) 
 }
 
 // Insert streams rows in a format (JSONEachRow, TabSeparated, …) into a
-// table's columns.
+// table's columns. The table is SQL: a name quoted with Ident, or
+// database.table each quoted.
 func (c *Client) Insert(ctx context.Context, table string, columns []string, format string, rows io.Reader, settings Settings) error {
-	stmt := "INSERT INTO " + Ident(table)
+	stmt := "INSERT INTO " + table
 	if len(columns) > 0 {
 		quoted := make([]string, len(columns))
 		for i, col := range columns {

@@ -70,7 +70,7 @@ func TestAgainstServer(t *testing.T) {
 	rows := `{"id":"a'b","n":9007199254740993,"at":"2026-11-24 10:00:00"}
 {"id":"c\\d","n":-1,"at":"2026-11-23 23:59:59"}
 `
-	if err := c.Insert(ctx, "t", []string{"id", "n", "at"}, "JSONEachRow", strings.NewReader(rows), nil); err != nil {
+	if err := c.Insert(ctx, clickhouse.Ident("t"), []string{"id", "n", "at"}, "JSONEachRow", strings.NewReader(rows), nil); err != nil {
 		t.Fatal(err)
 	}
 	r, err := c.Query(ctx, "SELECT id, n, toString(d) AS d FROM t WHERE id = "+clickhouse.String("a'b")+" ORDER BY id", nil)
