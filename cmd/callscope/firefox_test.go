@@ -200,20 +200,8 @@ func firefox(t testing.TB) *bidi {
 // script error or an error box, the Query page shows the API's rows, and
 // the call search leads into a call's timeline.
 func TestFirefox(t *testing.T) {
-	s := serve(t, t.TempDir(), "--rollup-every", "1s")
-	s.routeSimulator(t)
 	now := time.Now().UTC()
-	if _, errOut, err := run(t, "simulate", "--post", s.url, "--calls", "12", "--seed", "7",
-		"--from", now.Add(-5*time.Hour).Format(time.RFC3339), "--to", now.Add(-time.Hour).Format(time.RFC3339)); err != nil {
-		t.Fatalf("simulate: %v\n%s", err, errOut)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(s.sql(t, "SELECT 1 FROM ACSCallingMetrics LIMIT 1")) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no ACSCallingMetrics rows 30 s after ingest")
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	s := simulatedServer(t, 12, 7, now.Add(-5*time.Hour), now.Add(-time.Hour))
 	b := firefox(t)
 	clean := func(page string) {
 		t.Helper()

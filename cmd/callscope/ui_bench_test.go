@@ -91,19 +91,6 @@ func BenchmarkUIPages(b *testing.B) {
 // demoServer serves a workspace filled as make demo fills it: 300 calls of
 // the last day, and the daily metrics computed from them.
 func demoServer(b *testing.B) string {
-	s := serve(b, b.TempDir(), "--rollup-every", "1s")
-	s.routeSimulator(b)
 	now := time.Now().UTC()
-	if _, errOut, err := run(b, "simulate", "--post", s.url, "--calls", "300", "--seed", "1",
-		"--from", now.Add(-24*time.Hour).Format(time.RFC3339), "--to", now.Format(time.RFC3339)); err != nil {
-		b.Fatalf("simulate: %v\n%s", err, errOut)
-	}
-	deadline := time.Now().Add(time.Minute)
-	for len(s.sql(b, "SELECT 1 FROM ACSCallingMetrics LIMIT 1")) == 0 {
-		if time.Now().After(deadline) {
-			b.Fatal("no ACSCallingMetrics rows a minute after ingest")
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return s.url
+	return simulatedServer(b, 300, 1, now.Add(-24*time.Hour), now).url
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,28 +77,35 @@ func apiRows(t *testing.T, base, query, timespan string) [][]string {
 	return out
 }
 
+// simulatedServer serves a workspace the simulator fills with calls
+// started between from and to, and waits for the daily ACSCallingMetrics
+// rows (the Reliability and UFD tabs read them), which the server rolls up
+// from the client operations every second.
+func simulatedServer(t testing.TB, calls, seed int, from, to time.Time) *server {
+	t.Helper()
+	s := serve(t, t.TempDir(), "--rollup-every", "1s")
+	s.routeSimulator(t)
+	if _, errOut, err := run(t, "simulate", "--post", s.url, "--calls", strconv.Itoa(calls), "--seed", strconv.Itoa(seed),
+		"--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339)); err != nil {
+		t.Fatalf("simulate: %v\n%s", err, errOut)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for len(s.sql(t, "SELECT 1 FROM ACSCallingMetrics LIMIT 1")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no ACSCallingMetrics rows a minute after ingest")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return s
+}
+
 // The web UI in a real Chromium against a served, simulated workspace: a
 // KQL query typed into the Query page shows the API's rows, a bad query
 // shows its error at its position, and the Call Diagnostics pages lead
 // from the search to a call's overview, issues and timeline.
 func TestWebUI(t *testing.T) {
-	data := t.TempDir()
-	s := serve(t, data, "--rollup-every", "1s")
-	s.routeSimulator(t)
 	now := time.Now().UTC()
-	if _, errOut, err := run(t, "simulate", "--post", s.url, "--calls", "25", "--seed", "4",
-		"--from", now.Add(-6*time.Hour).Format(time.RFC3339), "--to", now.Add(-time.Hour).Format(time.RFC3339)); err != nil {
-		t.Fatalf("simulate: %v\n%s", err, errOut)
-	}
-	// The Reliability and UFD tabs read the daily ACSCallingMetrics rows,
-	// which the server computes from the client operations every second.
-	deadline := time.Now().Add(30 * time.Second)
-	for len(s.sql(t, "SELECT 1 FROM ACSCallingMetrics LIMIT 1")) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no ACSCallingMetrics rows 30 s after ingest")
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	s := simulatedServer(t, 25, 4, now.Add(-6*time.Hour), now.Add(-time.Hour))
 	ctx := browser(t)
 
 	// Query page: Ctrl+Enter runs the query; the table holds the API's rows.
