@@ -119,12 +119,8 @@ func (e *Error) Error() string {
 
 // Error codes callscope reacts to.
 const (
-	CodeUnknownTable      = 60
-	CodeSyntaxError       = 62
-	CodeUnknownDatabase   = 81
-	CodeTimeout           = 159
-	CodeMemoryLimit       = 241
-	CodeTableAlreadyExist = 57
+	CodeUnknownTable = 60
+	CodeSyntaxError  = 62
 )
 
 // IsCode reports whether err is a server error with this code.

@@ -51,15 +51,18 @@ export function renderChart(canvas: HTMLCanvasElement, t: Table, visualization: 
     type,
     data: {
       labels,
-      datasets: sets.map((s, k) => ({
-        label: s.label,
-        data: s.data,
-        spanGaps: true,
-        // Quality slices keep one colour everywhere: poor red, good green.
-        ...(type === "pie"
-          ? { backgroundColor: t.rows.map((r, j) => semantic[text(r[0]).toLowerCase()] ?? palette[j % palette.length]) }
-          : { backgroundColor: semantic[s.label.toLowerCase()] ?? palette[k % palette.length], borderColor: semantic[s.label.toLowerCase()] ?? palette[k % palette.length] }),
-      })),
+      datasets: sets.map((s, k) => {
+        const colour = semantic[s.label.toLowerCase()] ?? palette[k % palette.length];
+        return {
+          label: s.label,
+          data: s.data,
+          spanGaps: true,
+          // Quality slices keep one colour everywhere: poor red, good green.
+          ...(type === "pie"
+            ? { backgroundColor: t.rows.map((r, j) => semantic[text(r[0]).toLowerCase()] ?? palette[j % palette.length]) }
+            : { backgroundColor: colour, borderColor: colour }),
+        };
+      }),
     },
     options: {
       animation: false,

@@ -107,6 +107,8 @@ function breakdowns(prefix: string, source: string, where: string, link: (r: unk
 
 export function panelsFor(s: State, m: QualityModel): Panel[] {
   const time = (r: unknown[]) => binRange(r[0], s.bin);
+  // The test of a failed operation, from the quality model.
+  const failing = `ResultType !in (${m.successResultTypes.map((x) => `'${x}'`).join(", ")})`;
   switch (s.tab) {
     case "Reliability": {
       // The calls where a scenario failed; CallAgentInit runs before any
@@ -126,7 +128,7 @@ export function panelsFor(s: State, m: QualityModel): Panel[] {
             query: `api | summarize ['Success rate %'] = ${rate("SuccessLegsDcount", "LegsDcount")} by Time = bin(TimestampBin, {bin}), Scenario | order by Time asc, Scenario asc`,
             link: (r) => failed(text(r[1]), time(r)) },
           { id: "reliability-subcodes", title: "Top failing subcodes", kind: "table", from: metricCats,
-            query: `api | where ResultType !in (${m.successResultTypes.map((x) => `'${x}'`).join(", ")}) and FailedLegsDcount > 0
+            query: `api | where ${failing} and FailedLegsDcount > 0
 | summarize Failed = sum(FailedLegsDcount) by Scenario, SubCode, ResultType | top 15 by Failed desc, Scenario asc, SubCode asc`,
             explain: (t) => withColumn(t, "Meaning", (r) => meaning(m, "", text(r[1]))),
             drill: (r) => ({ scenario: text(r[0]), subcode: text(r[1]) }), link: (r) => failed(text(r[0])) },
@@ -138,7 +140,7 @@ export function panelsFor(s: State, m: QualityModel): Panel[] {
           query: `api | summarize ['Success rate %'] = ${rate("SuccessLegsDcount", "LegsDcount")}, Calls = sum(CallsDcount) by Time = bin(TimestampBin, {bin}) | order by Time asc`,
           link: (r) => failed(s.scenario, time(r)) },
         { id: "reliability-scenario-issues", title: `Top issues for ${s.scenario}`, kind: "table", from: metricCats,
-          query: `api | where ResultType !in (${m.successResultTypes.map((x) => `'${x}'`).join(", ")}) and FailedLegsDcount > 0
+          query: `api | where ${failing} and FailedLegsDcount > 0
 | summarize Failed = sum(FailedLegsDcount) by SubCode, ResultType | top 20 by Failed desc, SubCode asc`,
           explain: (t) => withColumn(t, "Meaning", (r) => meaning(m, "", text(r[0]))),
           drill: (r) => ({ subcode: text(r[0]) }), link: () => failed(s.scenario) },
@@ -213,7 +215,7 @@ export function panelsFor(s: State, m: QualityModel): Panel[] {
       const op = (name: string): Slice => (name ? { q: name } : {});
       const panels: Panel[] = [
         { id: "performance-totals", title: "Client operations", kind: "tiles", from: ["CallClientOperations"],
-          query: `operations | summarize Operations = count(), ['Median (ms)'] = percentile(DurationMs, 50), ['P${p} (ms)'] = percentile(DurationMs, ${p}), Failed = countif(ResultType !in (${m.successResultTypes.map((x) => `'${x}'`).join(", ")}))` },
+          query: `operations | summarize Operations = count(), ['Median (ms)'] = percentile(DurationMs, 50), ['P${p} (ms)'] = percentile(DurationMs, ${p}), Failed = countif(${failing})` },
         { id: "performance-p95", title: `P${p} latency per scenario against the recommended P95`, kind: "table", from: ["CallClientOperations"],
           query: `operations | summarize p50 = percentile(DurationMs, 50), ['P${p}'] = percentile(DurationMs, ${p}), p95 = percentile(DurationMs, 95), Operations = count() by OperationName
 | join kind=leftouter (${latencyTargets}) on OperationName

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -174,6 +173,3 @@ func (s *Server) Stop() {
 		<-s.exited
 	}
 }
-
-// Port is the HTTP port as text, for URLs built by hand.
-func (s *Server) Port() string { return strconv.Itoa(s.HTTPPort) }

@@ -100,15 +100,12 @@ func storedColumns(t *schema.Table) []schema.Column {
 	return cols
 }
 
-// onCluster is the clause that runs DDL on every node; without a
-// coordinator (ZooKeeper) it is not available, so the statements are run
-// on each node by the caller instead, and this stays empty.
-const onCluster = ""
-
 // Create returns the statements that create the workspace on one node, in
-// order. They may run again: every statement is IF NOT EXISTS.
+// order. They may run again: every statement is IF NOT EXISTS. On a
+// cluster the caller runs them on every node: ON CLUSTER needs a
+// coordinator (ZooKeeper) that a cluster may not have.
 func (l Layout) Create() []string {
-	stmts := []string{"CREATE DATABASE IF NOT EXISTS " + ch.Ident(l.Database) + onCluster}
+	stmts := []string{"CREATE DATABASE IF NOT EXISTS " + ch.Ident(l.Database)}
 	for _, t := range schema.Tables() {
 		stmts = append(stmts, l.createLocal(t))
 		if l.Cluster != "" {
