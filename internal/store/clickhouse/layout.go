@@ -100,6 +100,65 @@ func storedColumns(t *schema.Table) []schema.Column {
 	return cols
 }
 
+// The store's own bookkeeping columns, which no view shows.
+const (
+	// batchColumn holds the token of the Append that wrote a row, so that
+	// a batch that failed half way, or whose outcome is unknown, can be
+	// counted and taken back before it is tried again.
+	batchColumn = "_Batch"
+	// finalVersion is, in a derived final row, the update version it was
+	// derived from plus one (0 for an update without a version): the
+	// version a ReplacingMergeTree keeps the highest of.
+	finalVersion = "_FinalVersion"
+	// writtenColumn is when a replaced row was written (Unix nanoseconds):
+	// the newest write of a key is the one a view shows.
+	writtenColumn = "_Written"
+)
+
+// replacedKey lists the columns that identify a row of a table written by
+// Replace (its newest write wins), or nil for a table written by Append.
+func replacedKey(t *schema.Table) []string {
+	if t.Name == schema.UsageTable {
+		return []string{schema.TimeGenerated, schema.UsageDataType}
+	}
+	return nil
+}
+
+// derivedTable is where Finalize writes the final rows it derives from
+// updates: apart from the rows sent as finals, so that several callscope
+// nodes may finalise at once. It is a ReplacingMergeTree on the final key,
+// read with FINAL, so a row derived twice is shown once and a higher
+// version displaces a lower one.
+func (l Layout) derivedTable(t *schema.Table, local bool) string {
+	name := "_" + t.Name + "_derived"
+	if local || l.Cluster == "" {
+		name += "_local"
+	}
+	return ch.Ident(l.Database) + "." + ch.Ident(name)
+}
+
+// keyExprs renders key columns so that missing values compare equal: the
+// sorting key of a MergeTree may not be Nullable on older servers.
+func keyExprs(t *schema.Table, alias string, cols []string) []string {
+	var out []string
+	for _, name := range cols {
+		ref := ch.Ident(name)
+		if alias != "" {
+			ref = alias + "." + ref
+		}
+		c := t.Columns[t.ColumnIndex(name)]
+		switch {
+		case name == schema.TimeGenerated:
+			out = append(out, ref)
+		case c.Type == schema.Long || c.Type == schema.Int:
+			out = append(out, "ifNull("+ref+", -1)")
+		default:
+			out = append(out, "ifNull("+ref+", '')")
+		}
+	}
+	return out
+}
+
 // Create returns the statements that create the workspace on one node, in
 // order. They may run again: every statement is IF NOT EXISTS. On a
 // cluster the caller runs them on every node: ON CLUSTER needs a
@@ -109,37 +168,105 @@ func (l Layout) Create() []string {
 	for _, t := range schema.Tables() {
 		stmts = append(stmts, l.createLocal(t))
 		if l.Cluster != "" {
-			stmts = append(stmts, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s AS %s ENGINE = Distributed(%s, %s, %s, rand())",
-				l.dataTable(t), l.localTable(t), ch.Ident(l.Cluster), ch.Ident(l.Database), ch.Ident("_"+t.Name+"_local")))
+			stmts = append(stmts, l.createDistributed(l.dataTable(t), l.localTable(t), "rand()"))
+		}
+		if t.Updates != "" {
+			stmts = append(stmts, l.createDerived(t))
+			if l.Cluster != "" {
+				// One call's rows on one shard, so FINAL sees all versions.
+				stmts = append(stmts, l.createDistributed(l.derivedTable(t, false), l.derivedTable(t, true),
+					"cityHash64("+keyExprs(t, "", t.FinalKey[:1])[0]+")"))
+			}
 		}
 		stmts = append(stmts, l.createView(t))
 	}
 	return stmts
 }
 
-func (l Layout) createLocal(t *schema.Table) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (", l.localTable(t))
-	for i, c := range storedColumns(t) {
+// Drop returns the statement that deletes the workspace on one node.
+func (l Layout) Drop() string { return "DROP DATABASE IF EXISTS " + ch.Ident(l.Database) }
+
+func (l Layout) createDistributed(table, local, shardBy string) string {
+	db, name, _ := strings.Cut(local, ".")
+	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s AS %s ENGINE = Distributed(%s, %s, %s, %s)",
+		table, local, ch.Ident(l.Cluster), db, name, shardBy)
+}
+
+// columnList renders column definitions.
+func (l Layout) columnList(b *strings.Builder, cols []schema.Column, extra ...string) {
+	for i, c := range cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s %s", ch.Ident(c.Name), l.columnType(c))
+		fmt.Fprintf(b, "%s %s", ch.Ident(c.Name), l.columnType(c))
 	}
+	for _, e := range extra {
+		b.WriteString(", ")
+		b.WriteString(e)
+	}
+}
+
+func (l Layout) createLocal(t *schema.Table) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (", l.localTable(t))
+	extra := []string{ch.Ident(batchColumn) + " String"}
+	engine := "MergeTree()"
 	order := []string{}
-	if k := callKey(t); k != "" {
-		order = append(order, "ifNull("+ch.Ident(k)+", '')")
+	if key := replacedKey(t); key != nil {
+		extra = append(extra, ch.Ident(writtenColumn)+" UInt64")
+		engine = "ReplacingMergeTree(" + ch.Ident(writtenColumn) + ")"
+		order = keyExprs(t, "", key)
+	} else {
+		if k := callKey(t); k != "" {
+			order = append(order, "ifNull("+ch.Ident(k)+", '')")
+		}
+		order = append(order, ch.Ident(schema.TimeGenerated))
 	}
-	order = append(order, ch.Ident(schema.TimeGenerated))
-	fmt.Fprintf(&b, ") ENGINE = MergeTree() PARTITION BY toYYYYMMDD(%s) ORDER BY (%s)", ch.Ident(schema.TimeGenerated), strings.Join(order, ", "))
+	l.columnList(&b, storedColumns(t), extra...)
+	fmt.Fprintf(&b, ") ENGINE = %s PARTITION BY toYYYYMMDD(%s) ORDER BY (%s)", engine, ch.Ident(schema.TimeGenerated), strings.Join(order, ", "))
+	return b.String()
+}
+
+// createDerived creates the table of derived final rows. It has no
+// partitions: versions of one participant may be days apart, and a
+// ReplacingMergeTree only replaces rows within a partition.
+func (l Layout) createDerived(t *schema.Table) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (", l.derivedTable(t, true))
+	l.columnList(&b, storedColumns(t), ch.Ident(finalVersion)+" UInt64")
+	fmt.Fprintf(&b, ") ENGINE = ReplacingMergeTree(%s) ORDER BY (%s)", ch.Ident(finalVersion), strings.Join(keyExprs(t, "", t.FinalKey), ", "))
 	return b.String()
 }
 
 // createView adds the derived columns to the stored ones, in the schema's
-// column order.
+// column order. A final table's view adds the derived final rows of every
+// participant or stream that has no row sent as final; a replaced table's
+// view shows the newest write of each key.
 func (l Layout) createView(t *schema.Table) string {
+	cols := l.viewColumns(t)
+	q := fmt.Sprintf("SELECT %s FROM %s", cols, l.dataTable(t))
+	switch {
+	case t.Updates != "":
+		key := strings.Join(keyExprs(t, "", t.FinalKey), ", ")
+		q += fmt.Sprintf(" UNION ALL SELECT %s FROM %s FINAL WHERE (%s) %s (SELECT %s FROM %s)",
+			cols, l.derivedTable(t, false), key, l.notIn(), key, l.dataTable(t))
+	case replacedKey(t) != nil:
+		q += " FINAL"
+	}
+	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s AS %s", l.view(t), q)
+}
+
+// notIn is NOT IN, made GLOBAL on a cluster: the set is read once from all
+// shards rather than by each shard from its own rows.
+func (l Layout) notIn() string {
+	if l.Cluster != "" {
+		return "GLOBAL NOT IN"
+	}
+	return "NOT IN"
+}
+
+func (l Layout) viewColumns(t *schema.Table) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE VIEW IF NOT EXISTS %s AS SELECT ", l.view(t))
 	for i, c := range t.Columns {
 		if i > 0 {
 			b.WriteString(", ")
@@ -150,20 +277,21 @@ func (l Layout) createView(t *schema.Table) string {
 			b.WriteString(ch.Ident(c.Name))
 		}
 	}
-	fmt.Fprintf(&b, " FROM %s", l.dataTable(t))
 	return b.String()
 }
-
 func (l Layout) derivation(t *schema.Table, c schema.Column) string {
 	switch c.Derived {
+	// Constants are materialised: through a Distributed table a shard
+	// returns them as ordinary columns, and a view over a UNION ALL must
+	// give each column one kind in every branch.
 	case schema.DerivedWorkspaceID:
-		return ch.String(l.WorkspaceID)
+		return "materialize(" + ch.String(l.WorkspaceID) + ")"
 	case schema.DerivedTableName:
-		return ch.String(t.Name)
+		return "materialize(" + ch.String(t.Name) + ")"
 	case schema.DerivedCategory:
-		return ch.String(t.Category)
+		return "materialize(" + ch.String(t.Category) + ")"
 	case schema.DerivedConstant:
-		return ch.String(c.Value)
+		return "materialize(" + ch.String(c.Value) + ")"
 	case schema.DerivedSubscription:
 		rid := ch.Ident(schema.ResourceID)
 		return fmt.Sprintf("if(startsWith(ifNull(%s, ''), '/subscriptions/') AND splitByChar('/', ifNull(%s, ''))[3] != '', splitByChar('/', ifNull(%s, ''))[3], NULL)", rid, rid, rid)

@@ -10,19 +10,37 @@ import (
 	"github.com/callscope/callscope/internal/schema"
 )
 
-// encodeRows writes rows of a table's stored columns as JSONEachRow, the
-// insert format every server version reads. Values have the Go types of
-// store.Batch: string, time.Time, int64, float64, bool or nil; dynamic
-// values are JSON text and are stored as that text.
-func encodeRows(buf *bytes.Buffer, t *schema.Table, rows [][]any, f ch.Features) error {
-	cols := storedColumns(t)
+// field is a bookkeeping value written with every row of an insert.
+type field struct {
+	name  string
+	value any
+}
+
+// encodeRows writes rows of a table as JSONEachRow, the insert format
+// every server version reads: the stored columns, then the fields. A row
+// holds a value per column of the table, in column order (derived columns
+// are not written), with the Go types of store.Batch: string, time.Time,
+// int64, float64, bool or nil; dynamic values are JSON text and are stored
+// as that text.
+func encodeRows(buf *bytes.Buffer, t *schema.Table, rows [][]any, f ch.Features, fields ...field) error {
+	stored := t.StoredColumns()
+	var tail bytes.Buffer
+	for _, fl := range fields {
+		tail.WriteByte(',')
+		tail.WriteString(strconv.Quote(fl.name))
+		tail.WriteByte(':')
+		if err := encodeValue(&tail, fl.value, f); err != nil {
+			return fmt.Errorf("%s: %v", fl.name, err)
+		}
+	}
 	for n, row := range rows {
-		if len(row) != len(cols) {
-			return fmt.Errorf("%s row %d: %d values for %d stored columns", t.Name, n, len(row), len(cols))
+		if len(row) != len(t.Columns) {
+			return fmt.Errorf("%s row %d: %d values for %d columns", t.Name, n, len(row), len(t.Columns))
 		}
 		buf.WriteByte('{')
-		for i, c := range cols {
-			if i > 0 {
+		for j, i := range stored {
+			c := t.Columns[i]
+			if j > 0 {
 				buf.WriteByte(',')
 			}
 			buf.WriteString(strconv.Quote(c.Name))
@@ -31,6 +49,7 @@ func encodeRows(buf *bytes.Buffer, t *schema.Table, rows [][]any, f ch.Features)
 				return fmt.Errorf("%s row %d column %s: %v", t.Name, n, c.Name, err)
 			}
 		}
+		buf.Write(tail.Bytes())
 		buf.WriteString("}\n")
 	}
 	return nil
@@ -52,6 +71,8 @@ func encodeValue(buf *bytes.Buffer, v any, f ch.Features) error {
 		buf.WriteByte('"')
 	case int64:
 		buf.WriteString(strconv.FormatInt(x, 10))
+	case uint64:
+		buf.WriteString(strconv.FormatUint(x, 10))
 	case float64:
 		buf.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 	case bool:

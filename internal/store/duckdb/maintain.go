@@ -176,6 +176,8 @@ func (w *workspace) Scan(ctx context.Context, t *schema.Table, columns []string,
 
 // Replace implements store.Workspace.
 func (w *workspace) Replace(ctx context.Context, t *schema.Table, from, to time.Time, rows [][]any) error {
+	w.replacing.Lock()
+	defer w.replacing.Unlock()
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ type workspace struct {
 	db         *sql.DB
 	w          *writer
 	finalizing sync.Mutex // one finalisation at a time
+	replacing  sync.Mutex // one replacement at a time: two would conflict on the rows they delete
 }
 
 var _ store.Workspace = (*workspace)(nil)
