@@ -20,8 +20,9 @@ type Store interface {
 	Workspace(ctx context.Context, ref WorkspaceRef) (Workspace, error)
 	// DropWorkspace closes a workspace and deletes its data.
 	DropWorkspace(ctx context.Context, name string) error
-	// Engine names the storage engine ("duckdb", "clickhouse"); query
-	// languages use it to pick their SQL dialect.
+	// Engine names the storage engine ("duckdb", or "clickhouse" and the
+	// server's release: "clickhouse 18.16.1"); query languages use it to
+	// pick their SQL dialect.
 	Engine() string
 	// Close commits what is pending and releases the engine.
 	Close() error

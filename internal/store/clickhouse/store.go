@@ -86,8 +86,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return &Store{opts: opts, version: v, features: ch.FeaturesOf(v), open: map[string]*workspace{}}, nil
 }
 
-// Engine implements store.Store.
-func (s *Store) Engine() string { return "clickhouse" }
+// Engine implements store.Store: "clickhouse" and the server's release
+// ("clickhouse 18.16.1"), from which the KQL dialect learns what SQL the
+// server reads.
+func (s *Store) Engine() string { return "clickhouse " + s.version.String() }
 
 // Version is the server release the store works with (the oldest of a
 // cluster's nodes).
