@@ -211,7 +211,9 @@ type Result struct {
 // answer before sending it (wait_end_of_query), so an error found late
 // still comes back as an error status rather than inside a 200.
 func (c *Client) Query(ctx context.Context, statement string, settings Settings) (*Result, error) {
-	s := Settings{"wait_end_of_query": "1"}
+	// Current releases write 64-bit integers as JSON numbers unless told
+	// otherwise; as strings they stay exact.
+	s := Settings{"wait_end_of_query": "1", "output_format_json_quote_64bit_integers": "1"}
 	for k, v := range settings {
 		s[k] = v
 	}
