@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/callscope/callscope/internal/decode"
 	"github.com/callscope/callscope/internal/derive"
 	"github.com/callscope/callscope/internal/server"
 	"github.com/callscope/callscope/internal/store"
+	chstore "github.com/callscope/callscope/internal/store/clickhouse"
 	"github.com/callscope/callscope/internal/store/duckdb"
 	"github.com/callscope/callscope/internal/workspace"
 )
@@ -27,6 +29,12 @@ type storeFlags struct {
 	threads             int
 	writers             int
 	checkpointThreshold string
+
+	// A ClickHouse store instead of DuckDB files.
+	url                string
+	clickhouseUser     string
+	clickhousePassword string
+	clickhouseCluster  string
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet, dataUsage string) {
@@ -35,9 +43,60 @@ func (s *storeFlags) register(fs *flag.FlagSet, dataUsage string) {
 	fs.IntVar(&s.threads, "threads", 2, "DuckDB worker threads per workspace")
 	fs.IntVar(&s.writers, "writers", 2, "connections appending and committing at once per workspace")
 	fs.StringVar(&s.checkpointThreshold, "checkpoint-threshold", "256MB", "write-ahead log size at which DuckDB checkpoints")
+	fs.StringVar(&s.url, "store", "", "keep data and metadata in ClickHouse instead of --data: clickhouse://host:8123[,host2:8123…]/prefix")
+	fs.StringVar(&s.clickhouseUser, "clickhouse-user", "", "ClickHouse user (default: the URL's, else \"default\")")
+	fs.StringVar(&s.clickhousePassword, "clickhouse-password", "", "ClickHouse password (better set in CALLSCOPE_CLICKHOUSE_PASSWORD)")
+	fs.StringVar(&s.clickhouseCluster, "clickhouse-cluster", "", "ClickHouse cluster `name` (remote_servers) to create local tables on every node of and Distributed tables over")
+}
+
+// clickhouse reports whether the store is ClickHouse.
+func (s *storeFlags) clickhouse() bool { return s.url != "" }
+
+// openAll opens the metadata and the store: a data directory's, or a
+// ClickHouse deployment's, shared by every callscope node in front of it.
+func (s *storeFlags) openAll(ctx context.Context, log *slog.Logger, observer *server.Metrics) (*workspace.Registry, store.Store, error) {
+	if !s.clickhouse() {
+		reg, err := openRegistry(s.data)
+		if err != nil {
+			return nil, nil, err
+		}
+		st, err := s.open(log, observer)
+		if err != nil {
+			reg.Close()
+			return nil, nil, err
+		}
+		return reg, st, nil
+	}
+	if !strings.HasPrefix(s.url, "clickhouse://") && !strings.HasPrefix(s.url, "http://") && !strings.HasPrefix(s.url, "https://") {
+		return nil, nil, usagef("--store %q: want clickhouse://host:8123/prefix", s.url)
+	}
+	opts, err := chstore.Connect(ctx, chstore.ConnectConfig{URL: s.url, User: s.clickhouseUser, Password: s.clickhousePassword, Cluster: s.clickhouseCluster})
+	if err != nil {
+		return nil, nil, err
+	}
+	opts.Logger = log
+	if observer != nil {
+		opts.Observer = observer
+	}
+	st, err := chstore.Open(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	meta, err := chstore.OpenMetadata(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	reg, err := workspace.Open(meta)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reg, st, nil
 }
 
 func (s *storeFlags) open(log *slog.Logger, observer *server.Metrics) (*duckdb.Store, error) {
+	if s.clickhouse() {
+		return nil, usagef("this command works on a data directory; --store is for serve")
+	}
 	opts := duckdb.DefaultOptions(s.data)
 	opts.MemoryLimit = s.memoryLimit
 	opts.Threads = s.threads
@@ -167,29 +226,28 @@ type serveOptions struct {
 // and serves until ctx is done, then closes the store, so that every
 // acknowledged record is checkpointed.
 func runServer(ctx context.Context, o serveOptions) error {
-	reg, err := openRegistry(o.store.data)
+	metrics := server.NewMetrics()
+	reg, st, err := o.store.openAll(ctx, o.log, metrics)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
 	if o.setup != nil {
 		if err := o.setup(reg); err != nil {
-			return err
+			return errors.Join(err, st.Close())
 		}
 	}
-	open, err := decideOpen(o.srv.listen, o.open || o.srv.open, reg.HasKeys(), o.store.data)
+	where := o.store.data
+	if o.store.clickhouse() {
+		where = o.store.url
+	}
+	open, err := decideOpen(o.srv.listen, o.open || o.srv.open, reg.HasKeys(), where)
 	if err != nil {
-		return err
+		return errors.Join(err, st.Close())
 	}
 	ln, err := net.Listen("tcp", o.srv.listen)
 	if err != nil {
-		return err
-	}
-	metrics := server.NewMetrics()
-	st, err := o.store.open(o.log, metrics)
-	if err != nil {
-		ln.Close()
-		return err
+		return errors.Join(err, st.Close())
 	}
 	srv, err := server.New(ctx, server.Config{
 		Limits:              o.limits,
@@ -212,7 +270,22 @@ func runServer(ctx context.Context, o serveOptions) error {
 	if open {
 		o.log.Warn("OPEN: API keys are not checked. Anyone who can reach this address may send records, query and change settings. It listens on loopback only.", "url", url)
 	}
-	o.log.Info("callscope is serving", "url", url, "data", o.store.data, "keys", !open)
+	o.log.Info("callscope is serving", "url", url, "data", where, "keys", !open)
+	if o.store.clickhouse() {
+		// Other nodes change the metadata too.
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(2 * time.Second):
+					if err := reg.Refresh(); err != nil {
+						o.log.Warn("metadata refresh", "err", err)
+					}
+				}
+			}
+		}()
+	}
 
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})

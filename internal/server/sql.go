@@ -96,6 +96,9 @@ func (s *Server) queryFailed(w http.ResponseWriter, r *http.Request, query strin
 			fmt.Sprintf("the query ran longer than the limit of %s", s.cfg.QueryTimeout), nil)
 	case errors.Is(err, context.Canceled):
 		writeError(w, 499, "Cancelled", "the request was cancelled", nil)
+	case errors.Is(err, store.ErrUnavailable):
+		s.log.Warn("query failed", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "StoreUnavailable", err.Error(), nil)
 	default:
 		s.log.Error("query failed", "err", err, "remote", r.RemoteAddr)
 		writeError(w, http.StatusInternalServerError, "InternalServerError", err.Error(), nil)

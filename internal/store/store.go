@@ -94,6 +94,10 @@ type HourVolume struct {
 // ErrNotReadOnly is returned for a statement that is not a single query.
 var ErrNotReadOnly = errors.New("only a single read-only query (SELECT) is allowed")
 
+// ErrUnavailable wraps a failure to reach the engine or a part of it (a
+// ClickHouse shard that is down): the request may succeed later.
+var ErrUnavailable = errors.New("the store is unavailable")
+
 // ErrClosed is returned by a workspace whose store has been closed.
 var ErrClosed = errors.New("store is closed")
 

@@ -57,11 +57,49 @@ func Open(b Backend) (*Registry, error) {
 // Close releases the backend.
 func (r *Registry) Close() error { return r.backend.Close() }
 
+// SharedBackend is a Backend that other callscope processes write too (the
+// nodes of a cluster): the registry reads it again before every change,
+// and Refresh picks up the others' changes.
+type SharedBackend interface {
+	Backend
+	// Shared marks the backend as shared.
+	Shared()
+}
+
+// Refresh reads a shared backend and takes its state if it is newer than
+// the registry's. It does nothing for a backend of this process alone.
+func (r *Registry) Refresh() error {
+	if _, ok := r.backend.(SharedBackend); !ok {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.refreshLocked()
+}
+
+func (r *Registry) refreshLocked() error {
+	st, err := r.backend.Load()
+	if err != nil {
+		return fmt.Errorf("reading metadata: %w", err)
+	}
+	if st.Version > r.state.Version {
+		r.state = st
+		r.indexLocked()
+	}
+	return nil
+}
+
 // update applies a change to a copy of the state, saves it, and only then
 // makes it current, so a failed save changes nothing.
 func (r *Registry) update(change func(*State) error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if _, ok := r.backend.(SharedBackend); ok {
+		// Change the newest state, not this process's copy of an older one.
+		if err := r.refreshLocked(); err != nil {
+			return err
+		}
+	}
 	next, err := clone(r.state)
 	if err != nil {
 		return err

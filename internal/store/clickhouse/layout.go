@@ -115,11 +115,19 @@ const (
 	writtenColumn = "_Written"
 )
 
-// replacedKey lists the columns that identify a row of a table written by
-// Replace (its newest write wins), or nil for a table written by Append.
-func replacedKey(t *schema.Table) []string {
-	if t.Name == schema.UsageTable {
+// rowKey lists the columns that identify a row of a table that the
+// derived jobs write, where every callscope node of a cluster may write
+// the same row: the Usage table (an hour and a table, rewritten by
+// Replace) and the daily ACSCallingMetrics (a dimension set and the
+// newest call it counts). The table is a ReplacingMergeTree on the key,
+// read with FINAL, so a row written twice shows once and the newest write
+// of a key wins. Other tables have no key (nil): their rows are as sent.
+func rowKey(t *schema.Table) []string {
+	switch t.Name {
+	case schema.UsageTable:
 		return []string{schema.TimeGenerated, schema.UsageDataType}
+	case schema.CallingMetricsTable:
+		return []string{schema.CorrelationID, "TimestampMax"}
 	}
 	return nil
 }
@@ -139,7 +147,7 @@ func (l Layout) derivedTable(t *schema.Table, local bool) string {
 
 // keyExprs renders key columns so that missing values compare equal: the
 // sorting key of a MergeTree may not be Nullable on older servers.
-func keyExprs(t *schema.Table, alias string, cols []string) []string {
+func (l Layout) keyExprs(t *schema.Table, alias string, cols []string) []string {
 	var out []string
 	for _, name := range cols {
 		ref := ch.Ident(name)
@@ -152,6 +160,12 @@ func keyExprs(t *schema.Table, alias string, cols []string) []string {
 			out = append(out, ref)
 		case c.Type == schema.Long || c.Type == schema.Int:
 			out = append(out, "ifNull("+ref+", -1)")
+		case c.Type == schema.DateTime:
+			zero := "toDateTime(0, 'UTC')"
+			if l.Features.DateTime64 {
+				zero = "toDateTime64(0, 6, 'UTC')"
+			}
+			out = append(out, "ifNull("+ref+", "+zero+")")
 		default:
 			out = append(out, "ifNull("+ref+", '')")
 		}
@@ -168,14 +182,20 @@ func (l Layout) Create() []string {
 	for _, t := range schema.Tables() {
 		stmts = append(stmts, l.createLocal(t))
 		if l.Cluster != "" {
-			stmts = append(stmts, l.createDistributed(l.dataTable(t), l.localTable(t), "rand()"))
+			// Rows with a key go to the shard of their key, so that FINAL
+			// sees every write of it.
+			shardBy := "rand()"
+			if key := rowKey(t); key != nil {
+				shardBy = "cityHash64(" + strings.Join(l.keyExprs(t, "", key), ", ") + ")"
+			}
+			stmts = append(stmts, l.createDistributed(l.dataTable(t), l.localTable(t), shardBy))
 		}
 		if t.Updates != "" {
 			stmts = append(stmts, l.createDerived(t))
 			if l.Cluster != "" {
 				// One call's rows on one shard, so FINAL sees all versions.
 				stmts = append(stmts, l.createDistributed(l.derivedTable(t, false), l.derivedTable(t, true),
-					"cityHash64("+keyExprs(t, "", t.FinalKey[:1])[0]+")"))
+					"cityHash64("+l.keyExprs(t, "", t.FinalKey[:1])[0]+")"))
 			}
 		}
 		stmts = append(stmts, l.createView(t))
@@ -212,10 +232,10 @@ func (l Layout) createLocal(t *schema.Table) string {
 	extra := []string{ch.Ident(batchColumn) + " String"}
 	engine := "MergeTree()"
 	order := []string{}
-	if key := replacedKey(t); key != nil {
+	if key := rowKey(t); key != nil {
 		extra = append(extra, ch.Ident(writtenColumn)+" UInt64")
 		engine = "ReplacingMergeTree(" + ch.Ident(writtenColumn) + ")"
-		order = keyExprs(t, "", key)
+		order = l.keyExprs(t, "", key)
 	} else {
 		if k := callKey(t); k != "" {
 			order = append(order, "ifNull("+ch.Ident(k)+", '')")
@@ -234,7 +254,7 @@ func (l Layout) createDerived(t *schema.Table) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (", l.derivedTable(t, true))
 	l.columnList(&b, storedColumns(t), ch.Ident(finalVersion)+" UInt64")
-	fmt.Fprintf(&b, ") ENGINE = ReplacingMergeTree(%s) ORDER BY (%s)", ch.Ident(finalVersion), strings.Join(keyExprs(t, "", t.FinalKey), ", "))
+	fmt.Fprintf(&b, ") ENGINE = ReplacingMergeTree(%s) ORDER BY (%s)", ch.Ident(finalVersion), strings.Join(l.keyExprs(t, "", t.FinalKey), ", "))
 	return b.String()
 }
 
@@ -247,10 +267,10 @@ func (l Layout) createView(t *schema.Table) string {
 	q := fmt.Sprintf("SELECT %s FROM %s", cols, l.dataTable(t))
 	switch {
 	case t.Updates != "":
-		key := strings.Join(keyExprs(t, "", t.FinalKey), ", ")
+		key := strings.Join(l.keyExprs(t, "", t.FinalKey), ", ")
 		q += fmt.Sprintf(" UNION ALL SELECT %s FROM %s FINAL WHERE (%s) %s (SELECT %s FROM %s)",
 			cols, l.derivedTable(t, false), key, l.notIn(), key, l.dataTable(t))
-	case replacedKey(t) != nil:
+	case rowKey(t) != nil:
 		q += " FINAL"
 	}
 	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s AS %s", l.view(t), q)

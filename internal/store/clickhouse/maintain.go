@@ -54,7 +54,7 @@ func (w *workspace) finalize(ctx context.Context, final *schema.Table, now, cuto
 	l := w.l
 	updates := l.dataTable(schema.ByName(final.Updates))
 	summaries := l.dataTable(schema.ByName(schema.SummaryUpdatesTable))
-	key := strings.Join(keyExprs(final, "", final.FinalKey), ", ")
+	key := strings.Join(l.keyExprs(final, "", final.FinalKey), ", ")
 	corr := "ifNull(" + ch.Ident(schema.CorrelationID) + ", '')"
 	tg := ch.Ident(schema.TimeGenerated)
 	version := "ifNull(" + ch.Ident(schema.CallUpdatesVersion) + ", -1)"
@@ -162,7 +162,7 @@ func (w *workspace) Scan(ctx context.Context, t *schema.Table, columns []string,
 func (w *workspace) Replace(ctx context.Context, t *schema.Table, from, to time.Time, rows [][]any) error {
 	tg := ch.Ident(schema.TimeGenerated)
 	inRange := fmt.Sprintf("%s >= %s AND %s < %s", tg, w.l.timeLiteral(from), tg, w.l.timeLiteral(to))
-	if replacedKey(t) == nil {
+	if rowKey(t) == nil {
 		if err := w.mutate(ctx, w.l.localTable(t), "DELETE WHERE "+inRange); err != nil {
 			return err
 		}

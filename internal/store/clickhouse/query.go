@@ -74,14 +74,29 @@ func (w *workspace) databases(ctx context.Context) (map[string]bool, error) {
 
 // Error codes of the server that the store tells apart.
 const (
-	codeTimeout          = 159 // TIMEOUT_EXCEEDED
-	codeMemoryLimit      = 241 // MEMORY_LIMIT_EXCEEDED
-	codeReadonly         = 164 // READONLY
-	codeQueryCancelled   = 394 // QUERY_WAS_CANCELLED
-	codeTooManyRows      = 158 // TOO_MANY_ROWS
-	codeUnknownDatabase  = 81
-	codeUnknownIdentifer = 47
+	codeTimeout              = 159 // TIMEOUT_EXCEEDED
+	codeMemoryLimit          = 241 // MEMORY_LIMIT_EXCEEDED
+	codeReadonly             = 164 // READONLY
+	codeQueryCancelled       = 394 // QUERY_WAS_CANCELLED
+	codeTooManyRows          = 158 // TOO_MANY_ROWS
+	codeNetwork              = 210 // NETWORK_ERROR: a shard refused the connection
+	codeAllConnectionsFailed = 279
+	codeReadAfterEOF         = 32 // a shard closed the connection
+	codeSocketTimeout        = 209
 )
+
+// unreachable picks the node and reason out of a network error's message:
+// "Connection refused (127.0.0.1:9000)".
+func unreachable(msg string) string {
+	const mark = "NetException: "
+	if i := strings.LastIndex(msg, mark); i >= 0 {
+		msg = msg[i+len(mark):]
+	}
+	if i := strings.Index(msg, ", e.what()"); i >= 0 {
+		msg = msg[:i]
+	}
+	return strings.TrimSpace(msg)
+}
 
 // queryError classifies a failed query: the context's error for a
 // timeout, ErrNotReadOnly for a write, ErrMemoryLimit, a QueryError for
@@ -93,9 +108,11 @@ func (w *workspace) queryError(ctx context.Context, err error, query string) err
 	}
 	var e *ch.Error
 	if !errors.As(err, &e) {
-		return err
+		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
 	}
 	switch e.Code {
+	case codeNetwork, codeAllConnectionsFailed, codeReadAfterEOF, codeSocketTimeout:
+		return fmt.Errorf("%w: a ClickHouse node cannot be reached (%s); the query can be run again once it is back", store.ErrUnavailable, unreachable(e.Message))
 	case codeTimeout, codeQueryCancelled:
 		return context.DeadlineExceeded
 	case codeReadonly:

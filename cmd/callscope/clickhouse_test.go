@@ -1,0 +1,249 @@
+package main_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/callscope/callscope/internal/clickhouse/chtest"
+	"github.com/callscope/callscope/internal/schema"
+	"github.com/callscope/callscope/internal/simulate"
+)
+
+// simulatedBatches are NDJSON bodies of simulated records (calls with
+// their finals), each record tagged with its batch id.
+func simulatedBatches(t *testing.T, seed, calls, size int) (ids []string, bodies [][]byte, counts []int) {
+	t.Helper()
+	var records [][]byte
+	from := time.Now().UTC().Add(-3 * time.Hour).Truncate(time.Hour)
+	if _, err := simulate.Generate(simulate.Options{Seed: uint64(seed), Calls: calls, From: from, To: from.Add(2 * time.Hour), Finals: true},
+		func(r simulate.Record) error { records = append(records, r.JSON); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(records); i += size {
+		id := fmt.Sprintf("b%04d", len(ids))
+		var body bytes.Buffer
+		end := min(i+size, len(records))
+		for _, r := range records[i:end] {
+			body.WriteString(`{"clusterTestBatch":"` + id + `",`)
+			body.Write(r[1:])
+			body.WriteByte('\n')
+		}
+		ids, bodies, counts = append(ids, id), append(bodies, body.Bytes()), append(counts, end-i)
+	}
+	return ids, bodies, counts
+}
+
+// post sends a body to a server's ingest endpoint and returns the number
+// of records it accepted, or -1 if it did not acknowledge them.
+func post(client *http.Client, base string, body []byte) int {
+	resp, err := client.Post(base+"/v1/ingest", "application/x-ndjson", bytes.NewReader(body))
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	var r struct{ Accepted int }
+	json.NewDecoder(resp.Body).Decode(&r)
+	if resp.StatusCode != 200 {
+		return -1
+	}
+	return r.Accepted
+}
+
+// tableCounts counts the rows of every call-log table that records are
+// sent to through a server (not the daily metrics, which the derived jobs
+// write on their own schedule).
+func tableCounts(t *testing.T, s *server) string {
+	t.Helper()
+	var parts []string
+	for _, tb := range schema.CallLogTables() {
+		if tb.Name == schema.CallingMetricsTable {
+			continue
+		}
+		rows := s.sql(t, fmt.Sprintf(`SELECT count(*) FROM %s`, tb.Name))
+		parts = append(parts, fmt.Sprintf("%s=%v", tb.Name, rows[0][0]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Two callscope nodes in front of a cluster of two ClickHouse shards:
+// records go in through both, and either node answers with what a single
+// DuckDB node given the same records answers. A node killed with SIGKILL
+// during ingest loses no record it acknowledged. A shard that stops makes
+// queries fail with a clear error, and service is whole once it returns.
+func TestClickHouseCluster(t *testing.T) {
+	shards := chtest.StartCluster(t, "pair", 2)
+	a, b := shards[0], shards[1]
+	hosts := func(first, second *chtest.Server) string {
+		return fmt.Sprintf("clickhouse://127.0.0.1:%d,127.0.0.1:%d/cs", first.HTTPPort, second.HTTPPort)
+	}
+	nodeA := serve(t, t.TempDir(), "--store", hosts(a, b), "--clickhouse-cluster", "pair", "--log-level", "warn")
+	nodeB := serve(t, t.TempDir(), "--store", hosts(b, a), "--clickhouse-cluster", "pair", "--log-level", "warn")
+	single := serve(t, t.TempDir())
+	nodeA.routeSimulator(t) // through A: B learns the settings from the shared metadata
+	single.routeSimulator(t)
+
+	ids, bodies, counts := simulatedBatches(t, 21, 40, 300)
+	if len(ids) < 20 {
+		t.Fatalf("only %d batches", len(ids))
+	}
+	// B must route the simulator's resources before it gets records.
+	deadline := time.Now().Add(20 * time.Second)
+	for post(http.DefaultClient, nodeB.url, bodies[0][:bytes.IndexByte(bodies[0], '\n')+1]) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("node B never routed the simulator's records: %s", nodeB.log)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// That probe record is in the cluster now; the single node gets it too.
+	if post(http.DefaultClient, single.url, bodies[0][:bytes.IndexByte(bodies[0], '\n')+1]) != 1 {
+		t.Fatal("single node refused the probe record")
+	}
+
+	var (
+		mu    sync.Mutex
+		acked = map[string]int{}
+		next  int
+		wg    sync.WaitGroup
+	)
+	// Even batches through A, odd ones through B; B is killed a third of
+	// the way through, and its batches after that go to A.
+	var killed sync.Once
+	bDead := make(chan struct{})
+	for range 2 {
+		wg.Go(func() {
+			client := &http.Client{Timeout: 30 * time.Second}
+			for {
+				mu.Lock()
+				if next == len(ids) {
+					mu.Unlock()
+					return
+				}
+				i := next
+				next++
+				mu.Unlock()
+				target := nodeA.url
+				select {
+				case <-bDead:
+				default:
+					if i%2 == 1 {
+						target = nodeB.url
+					}
+				}
+				n := post(client, target, bodies[i])
+				if n < 0 && target == nodeB.url {
+					n = post(client, nodeA.url, bodies[i]) // the client retries elsewhere
+				}
+				if n >= 0 {
+					mu.Lock()
+					acked[ids[i]] = n
+					mu.Unlock()
+				}
+				if i == len(ids)/3 {
+					killed.Do(func() {
+						nodeB.cmd.Process.Signal(syscall.SIGKILL)
+						nodeB.cmd.Wait()
+						close(bDead)
+					})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, body := range bodies {
+		if post(http.DefaultClient, single.url, body) != counts[i] {
+			t.Fatalf("single node refused batch %d", i)
+		}
+	}
+
+	// Every acknowledged record is stored.
+	var parts []string
+	for _, tb := range schema.CallLogTables() {
+		parts = append(parts, fmt.Sprintf(`SELECT visitParamExtractString(AdditionalFields, 'clusterTestBatch') AS b FROM %s`, tb.Name))
+	}
+	rows := nodeA.sql(t, `SELECT b, count() AS n FROM (`+strings.Join(parts, " UNION ALL ")+`) GROUP BY b`)
+	stored := map[string]int{}
+	for _, r := range rows {
+		id, _ := r[0].(string)
+		stored[id] = int(r[1].(float64))
+	}
+	for i, id := range ids {
+		n, ok := acked[id]
+		if !ok {
+			t.Errorf("batch %s was never acknowledged", id)
+			continue
+		}
+		want := n
+		if i == 0 {
+			want++ // the probe record
+		}
+		if stored[id] < want {
+			t.Errorf("acknowledged batch %s: %d of %d records stored", id, stored[id], want)
+		}
+	}
+
+	// Either node answers as the single node does.
+	nodeB = serve(t, t.TempDir(), "--store", hosts(b, a), "--clickhouse-cluster", "pair", "--log-level", "warn")
+	want := tableCounts(t, single)
+	if got := tableCounts(t, nodeA); got != want {
+		t.Errorf("node A counts\n %s\nsingle node\n %s", got, want)
+	}
+	if got := tableCounts(t, nodeB); got != want {
+		t.Errorf("node B counts\n %s\nsingle node\n %s", got, want)
+	}
+
+	// A shard stops: queries fail and say why; it returns: whole again.
+	b.Stop()
+	status, msg := sqlStatus(t, nodeA, `SELECT count(*) FROM ACSCallSummary`)
+	if status != http.StatusServiceUnavailable || !strings.Contains(msg, "cannot be reached") || !strings.Contains(msg, fmt.Sprint(b.TCPPort)) {
+		t.Errorf("with a shard down: %d %s", status, msg)
+	}
+	b.Start()
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		got := ""
+		if status, _ := sqlStatus(t, nodeA, `SELECT 1`); status == 200 {
+			got = tableCounts(t, nodeA)
+		}
+		if got == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the shard returned: %s, want %s", got, want)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	// Both nodes ran the daily metrics job when they started: each metric
+	// shows once.
+	rows = nodeB.sql(t, `SELECT count(), uniqExact(CorrelationId, TimestampMax) FROM ACSCallingMetrics`)
+	if fmt.Sprint(rows[0][0]) != fmt.Sprint(rows[0][1]) || fmt.Sprint(rows[0][0]) == "0" {
+		t.Errorf("daily metrics written by both nodes: %v rows, %v distinct", rows[0][0], rows[0][1])
+	}
+	keys := make([]string, 0, len(acked))
+	for k := range acked {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	t.Logf("%d batches acknowledged across both nodes (node B killed after batch %d); counts equal on both nodes and the single node: %s", len(keys), len(ids)/3, want)
+}
+
+// sqlStatus runs SQL through a server and returns the status and body.
+func sqlStatus(t *testing.T, s *server, q string) (int, string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": q})
+	resp, err := http.Post(s.url+"/v1/workspaces/default/sql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
