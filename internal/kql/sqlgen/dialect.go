@@ -4,9 +4,17 @@
 // an engine spells its own way (functions, JSON, literals, lists) goes
 // through a Dialect, so that adding an engine means writing a Dialect and
 // nothing else.
+//
+// Where an engine lacks a shape of statement (Features), the generator
+// writes one that means the same from what the engine has: a let-bound
+// table at each use instead of a common table expression, window
+// functions from arrays of the rows in order (RowArrays), joins on key
+// columns of one name (Features.KeyColumnJoins).
 package sqlgen
 
 import (
+	"time"
+
 	"github.com/callscope/callscope/internal/kql"
 )
 
@@ -14,6 +22,8 @@ import (
 type Dialect interface {
 	// Name names the engine ("duckdb").
 	Name() string
+	// Features says which shapes of statement the engine reads.
+	Features() Features
 	// Ident quotes an identifier.
 	Ident(name string) string
 	// String quotes a string literal. It is the one function through
@@ -24,28 +34,39 @@ type Dialect interface {
 	// Type is the SQL type that holds values of a KQL type.
 	Type(t kql.Type) string
 
+	// Table reads a table of the workspace: a SELECT whose columns are
+	// cols, under their own names, each holding its KQL type as the
+	// dialect represents it. When timeCol is a column's position, from
+	// and to (nil for none) bound it, both included.
+	Table(table string, cols []kql.Column, timeCol int, from, to *time.Time) string
+
 	// Call writes a scalar operation whose arguments are already SQL.
 	// The generator itself writes comparisons, logic, conditionals and
 	// arithmetic; Call gets every other operation.
 	Call(c *kql.Call, args []string) string
 	// Aggregate writes an aggregation. args are its arguments' SQL,
-	// filter the SQL of its predicate ("" if none), order the ORDER BY
-	// list of a serialized input ("" if none). Each output is an
-	// expression of the grouping query, or, when Outer is set, Outer[i]
-	// is an expression over the grouping query's columns, in which $k
-	// stands for the k-th Inner expression.
+	// filter the SQL of its predicate ("" if none), order the order of
+	// a serialized input ("" if none): an ORDER BY list, or, where the
+	// engine has no ORDER BY inside aggregations
+	// (Features.OrderedAggregates false), one expression whose ascending
+	// order is the rows' order. Each output is an expression of the
+	// grouping query, or, when Outer is set, Outer[i] is an expression
+	// over the grouping query's columns, in which $k stands for the k-th
+	// Inner expression.
 	Aggregate(ac *kql.AggCall, args []string, filter, order string) (inner, outer []string)
 	// Window writes a function over the rows in order (order is an
-	// ORDER BY list, or "" for the rows as they come).
+	// ORDER BY list, or "" for the rows as they come). It is called only
+	// when the engine has window functions.
 	Window(w *kql.Window, args []string, order string) string
 
 	// ExpandElements writes the list that mv-expand turns into rows: the
 	// elements of an array, the properties of a bag (each as a one-
 	// property bag), a single null for null; at most limit (0: all).
 	ExpandElements(x string, limit int64) string
-	// Unnest turns a list into rows in a select list; several Unnest
-	// calls in one select run side by side, padded with nulls.
-	Unnest(list string) string
+	// Unnest turns lists into rows: it returns, for each list, the item
+	// of a select list that gives its elements, one per row. The lists
+	// run side by side, the shorter ones padded with nulls.
+	Unnest(lists []string) []string
 	// ListIndexes is the list of positions 0…n-1 of a list, for
 	// with_itemindex.
 	ListIndexes(list string) string
@@ -65,4 +86,54 @@ type Dialect interface {
 	// Materialized is the keyword that makes a common table expression
 	// computed once ("" if the engine has none).
 	Materialized() string
+}
+
+// Features are the shapes of statement an engine reads. Where one is
+// false the generator writes the statement another way.
+type Features struct {
+	// CommonTableExpressions: WITH name AS (SELECT …). Without them a
+	// let-bound table used more than once is written out at each use.
+	CommonTableExpressions bool
+	// WindowFunctions: f(…) OVER (ORDER BY …). Without them the dialect
+	// must be a RowArrays, from which the generator computes window
+	// functions over arrays of the rows in order.
+	WindowFunctions bool
+	// OrderedAggregates: ORDER BY inside an aggregation, for make_list
+	// after sort. Without it the dialect must be a RowArrays: the
+	// generator numbers the rows in order and passes the number to
+	// Aggregate as the order.
+	OrderedAggregates bool
+	// FreshNames: every select names its outputs apart from its input's
+	// columns. Engines whose aliases shadow the input's columns inside
+	// the same SELECT (ClickHouse) need it: there, in
+	// SELECT a * 10 AS a, a + 1 AS b, b reads the new a.
+	FreshNames bool
+	// KeyColumnJoins: a join is written as an equi-join USING key columns
+	// that both sides compute under the same generated names, every other
+	// column renamed apart, each side marked so that an outer join's
+	// missing side reads as null rather than as the engine's defaults;
+	// semi- and anti-joins as IN over the key columns; and a select
+	// holds at most one join. ClickHouse needs all of that: its outer
+	// joins fill a missing side with default values (join_use_nulls is
+	// off), it has no correlated EXISTS, releases before 19 take one join
+	// per SELECT and mishandle ON between columns of different names.
+	KeyColumnJoins bool
+}
+
+// RowArrays is what a dialect for an engine without window functions
+// (or without ORDER BY inside aggregations) provides, so that the
+// generator can compute them from arrays: it numbers the rows in order,
+// collects each column into one array in that order, computes each window
+// function over whole arrays, and unnests the arrays back into rows.
+type RowArrays interface {
+	// NumberRows is a SELECT of every column of the query sql and col,
+	// each row's position (from 1) in order (an ORDER BY list; "" for
+	// the rows as they come).
+	NumberRows(sql, order, col string) string
+	// CollectInOrder is an aggregation: the list of x over the rows,
+	// nulls included, in the ascending order of number.
+	CollectInOrder(x, number string) string
+	// WindowOverLists writes, from the lists of a window function's
+	// arguments over all rows in order, the list of its values.
+	WindowOverLists(w *kql.Window, args []string) string
 }
