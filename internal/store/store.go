@@ -84,6 +84,28 @@ type FinalizeResult struct {
 	Replaced    int // derived final rows removed for a higher version or a row sent as final
 }
 
+// FinalizeEach runs an engine's finalisation of each final table, in
+// order (summaries, then diagnostics), with the cutoff grace before now,
+// and adds up what they wrote. fn returns the final rows it added and the
+// derived rows it replaced.
+func FinalizeEach(now time.Time, grace time.Duration, fn func(final *schema.Table, now, cutoff time.Time) (added, replaced int, err error)) (FinalizeResult, error) {
+	var res FinalizeResult
+	now = now.UTC()
+	for _, final := range []*schema.Table{schema.ByName(schema.SummaryTable), schema.ByName(schema.DiagnosticsTable)} {
+		added, replaced, err := fn(final, now, now.Add(-grace))
+		if err != nil {
+			return res, fmt.Errorf("finalising %s: %w", final.Name, err)
+		}
+		if final.Name == schema.SummaryTable {
+			res.Summaries = added
+		} else {
+			res.Diagnostics = added
+		}
+		res.Replaced += replaced
+	}
+	return res, nil
+}
+
 // HourVolume is the volume of one table in one hour.
 type HourVolume struct {
 	Hour    time.Time

@@ -34,20 +34,9 @@ func (l Layout) in() string {
 // one in every read (FINAL). Nothing is deleted, so every callscope node
 // of a cluster may finalise at the same time.
 func (w *workspace) Finalize(ctx context.Context, now time.Time, grace time.Duration) (store.FinalizeResult, error) {
-	var res store.FinalizeResult
-	for _, final := range []*schema.Table{schema.ByName(schema.SummaryTable), schema.ByName(schema.DiagnosticsTable)} {
-		added, replaced, err := w.finalize(ctx, final, now.UTC(), now.UTC().Add(-grace))
-		if err != nil {
-			return res, fmt.Errorf("finalising %s: %w", final.Name, err)
-		}
-		if final.Name == schema.SummaryTable {
-			res.Summaries = added
-		} else {
-			res.Diagnostics = added
-		}
-		res.Replaced += replaced
-	}
-	return res, nil
+	return store.FinalizeEach(now, grace, func(final *schema.Table, now, cutoff time.Time) (int, int, error) {
+		return w.finalize(ctx, final, now, cutoff)
+	})
 }
 
 func (w *workspace) finalize(ctx context.Context, final *schema.Table, now, cutoff time.Time) (added, replaced int, err error) {

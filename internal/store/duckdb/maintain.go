@@ -20,20 +20,9 @@ import (
 func (w *workspace) Finalize(ctx context.Context, now time.Time, grace time.Duration) (store.FinalizeResult, error) {
 	w.finalizing.Lock()
 	defer w.finalizing.Unlock()
-	var res store.FinalizeResult
-	for _, final := range []*schema.Table{schema.ByName(schema.SummaryTable), schema.ByName(schema.DiagnosticsTable)} {
-		inserted, deleted, err := w.finalize(ctx, final, now.UTC(), now.UTC().Add(-grace))
-		if err != nil {
-			return res, fmt.Errorf("finalising %s: %w", final.Name, err)
-		}
-		if final.Name == schema.SummaryTable {
-			res.Summaries = inserted
-		} else {
-			res.Diagnostics = inserted
-		}
-		res.Replaced += deleted
-	}
-	return res, nil
+	return store.FinalizeEach(now, grace, func(final *schema.Table, now, cutoff time.Time) (int, int, error) {
+		return w.finalize(ctx, final, now, cutoff)
+	})
 }
 
 func (w *workspace) finalize(ctx context.Context, final *schema.Table, now, cutoff time.Time) (inserted, deleted int, err error) {
