@@ -39,7 +39,7 @@ test: deps web browser clickhouse chdb lint
 	mkdir -p test-output
 	$(GO) test -count=1 -artifacts -outputdir=$(CURDIR)/test-output ./...
 	CHDB_LIB_PATH=$(CURDIR)/$(CHDB_DIR)/libchdb.so $(GO) test -count=1 -tags chdb ./internal/clickhouse/chdb/
-	CHDB_LIB_PATH=$(CURDIR)/$(CHDB_DIR)/libchdb.so $(GO) test -count=1 -tags chdb -run OnCurrentRelease ./internal/store/clickhouse/ ./internal/query/
+	CHDB_LIB_PATH=$(CURDIR)/$(CHDB_DIR)/libchdb.so $(GO) test -count=1 -tags chdb -run 'OnCurrent' ./internal/store/clickhouse/ ./internal/query/
 	$(GO) test -count=1 -race $(RACE_PKGS)
 
 deps:

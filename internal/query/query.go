@@ -8,10 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	ch "github.com/callscope/callscope/internal/clickhouse"
 	"github.com/callscope/callscope/internal/kql"
 	"github.com/callscope/callscope/internal/kql/sqlgen"
+	"github.com/callscope/callscope/internal/kql/sqlgen/clickhousesql"
 	"github.com/callscope/callscope/internal/kql/sqlgen/duckdbsql"
 	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/store"
@@ -56,11 +59,19 @@ type Translation struct {
 // ErrUnsupported wraps a construct that the dialect cannot write.
 var ErrUnsupported = errors.New("not supported")
 
-// Dialect returns the SQL dialect of a storage engine.
+// Dialect returns the SQL dialect of a storage engine: "duckdb", or
+// "clickhouse" and the server's release ("clickhouse 18.16.1"), from which
+// the dialect knows what SQL the server reads.
 func Dialect(engine string) (sqlgen.Dialect, error) {
-	switch engine {
-	case "duckdb":
+	if engine == "duckdb" {
 		return duckdbsql.Dialect{}, nil
+	}
+	if release, ok := strings.CutPrefix(engine, "clickhouse "); ok {
+		v, err := ch.ParseVersion(release)
+		if err != nil {
+			return nil, fmt.Errorf("no KQL dialect for the %q engine: %v", engine, err)
+		}
+		return clickhousesql.New(v), nil
 	}
 	return nil, fmt.Errorf("no KQL dialect for the %q engine", engine)
 }

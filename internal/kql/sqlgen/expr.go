@@ -25,6 +25,9 @@ type exprGen struct {
 	// helpers holds, for each rank window function, the columns with its
 	// change flag and row number (see gen.rankHelpers).
 	helpers map[*kql.Window][2]string
+	// computed holds, for each window function computed beneath without
+	// window functions, the column with its value (see windowsByArrays).
+	computed map[*kql.Window]string
 }
 
 func (ex *exprGen) d() Dialect { return ex.g.d }
@@ -135,6 +138,12 @@ func (ex *exprGen) expr(x kql.Scalar, filter bool) string {
 	case *kql.InQuery:
 		return ex.inQuery(v)
 	case *kql.Window:
+		if c, ok := ex.computed[v]; ok {
+			return d.Ident(c)
+		}
+		if !ex.g.f.WindowFunctions {
+			fail("%s() is not supported here on %s", windowName(v), d.Name())
+		}
 		if h, ok := ex.helpers[v]; ok {
 			return d.Window(v, []string{d.Ident(h[0]), d.Ident(h[1])}, ex.order)
 		}

@@ -12,6 +12,9 @@ import (
 // and null strings are the same value.
 func (g *gen) join(j *kql.Join) *rel {
 	left, right := g.plan(j.Left), g.plan(j.Right)
+	if g.f.KeyColumnJoins {
+		return g.keyColumnJoin(j, left, right)
+	}
 	la, ra := g.alias("l"), g.alias("r")
 	ex := &exprGen{g: g, cols: [][]string{left.cols, right.cols}, qual: []string{la, ra}}
 	var conds []string
@@ -21,7 +24,7 @@ func (g *gen) join(j *kql.Join) *rel {
 	}
 	on := strings.Join(conds, " AND ")
 	if on == "" {
-		on = "TRUE"
+		on = g.d.Const(&kql.Const{V: true, T: schema.Bool})
 	}
 	leftSQL := left.sql
 	if j.Kind == kql.InnerUnique {
@@ -67,6 +70,99 @@ func (g *gen) join(j *kql.Join) *rel {
 	return out
 }
 
+// keyColumnJoin writes a join for engines that join on key columns
+// (Features.KeyColumnJoins). Each side computes the keys under names both
+// sides share, renames the columns the join returns apart, and carries a
+// marker that is 1 on each of its rows:
+//
+//	SELECT __j1 AS a, CASE WHEN __m3 = 1 THEN __j2 END AS b
+//	FROM (SELECT coalesce(k, '') AS __k1, a AS __j1, 1 AS __m2 FROM …)
+//	LEFT JOIN (SELECT coalesce(k, '') AS __k1, b AS __j2, 1 AS __m3 FROM …)
+//	USING (__k1)
+//
+// Where an outer join finds no match, the missing side's columns hold the
+// engine's default values (0, the empty string), not null: the marker
+// tells them apart. Semi- and anti-joins keep the rows whose keys are
+// (not) IN the other side's.
+func (g *gen) keyColumnJoin(j *kql.Join, left, right *rel) *rel {
+	d := g.d
+	if len(j.LeftKeys) == 0 {
+		fail("a join without keys is not supported on %s", d.Name())
+	}
+	keys := make([]string, len(j.LeftKeys))
+	for i := range keys {
+		keys[i] = g.alias("__k")
+	}
+	// side writes one side: its keys, the columns outs of r, the marker.
+	side := func(r *rel, sideNo int, exprs []kql.Scalar, outs []int) (sql string, cols []string, marker string) {
+		cols2 := make([][]string, sideNo+1)
+		cols2[sideNo] = r.cols
+		ex := &exprGen{g: g, cols: cols2}
+		var sel []string
+		for i, k := range exprs {
+			sel = append(sel, ex.groupKey(k)+" AS "+d.Ident(keys[i]))
+		}
+		cols = make([]string, len(outs))
+		for i, c := range outs {
+			cols[i] = g.alias("__j")
+			sel = append(sel, d.Ident(r.cols[c])+" AS "+d.Ident(cols[i]))
+		}
+		marker = g.alias("__m")
+		sel = append(sel, "1 AS "+d.Ident(marker))
+		return "SELECT " + strings.Join(sel, ", ") + " FROM " + g.from(r), cols, marker
+	}
+	lsql, lcols, lmark := side(left, 0, j.LeftKeys, j.LeftOut)
+	rsql, rcols, rmark := side(right, 1, j.RightKeys, j.RightOut)
+	keyList := make([]string, len(keys))
+	for i, k := range keys {
+		keyList[i] = d.Ident(k)
+	}
+	tuple := strings.Join(keyList, ", ")
+	if len(keys) > 1 {
+		tuple = "(" + tuple + ")"
+	}
+	out := &rel{cols: g.sqlNames(j.Cols)}
+	var sel []string
+	pick := func(cols []string, marker string, nullable bool) {
+		for _, c := range cols {
+			v := d.Ident(c)
+			if nullable {
+				v = "CASE WHEN " + d.Ident(marker) + " = 1 THEN " + v + " END"
+			}
+			sel = append(sel, v+" AS "+d.Ident(out.cols[len(sel)]))
+		}
+	}
+	switch j.Kind {
+	case kql.LeftSemi, kql.LeftAnti, kql.RightSemi, kql.RightAnti:
+		kept, other, cols := lsql, rsql, lcols
+		if j.Kind == kql.RightSemi || j.Kind == kql.RightAnti {
+			kept, other, cols = rsql, lsql, rcols
+		}
+		in := tuple + " IN (SELECT " + strings.Join(keyList, ", ") + " FROM (" + other + ") AS " + d.Ident(g.alias("t")) + ")"
+		if j.Kind == kql.LeftAnti || j.Kind == kql.RightAnti {
+			// A null key matches nothing, so the row stays; IN of a null
+			// is null in some releases and false in others.
+			in = "NOT ifNull(" + in + ", " + d.Const(&kql.Const{V: false, T: schema.Bool}) + ")"
+		}
+		pick(cols, "", false)
+		out.sql = "SELECT " + strings.Join(sel, ", ") + " FROM (" + kept + ") AS " + d.Ident(g.alias("t")) + " WHERE " + in
+		return out
+	}
+	if j.Kind == kql.InnerUnique {
+		// Kusto's default join keeps one left row per key.
+		lsql = d.FirstPerKey(lsql, keyList, append(append(append([]string(nil), keys...), lcols...), lmark))
+	}
+	kind := map[kql.JoinKind]string{
+		kql.InnerUnique: "INNER JOIN", kql.Inner: "INNER JOIN", kql.LeftOuter: "LEFT JOIN",
+		kql.RightOuter: "RIGHT JOIN", kql.FullOuter: "FULL JOIN",
+	}[j.Kind]
+	pick(lcols, lmark, j.Kind == kql.RightOuter || j.Kind == kql.FullOuter)
+	pick(rcols, rmark, j.Kind == kql.LeftOuter || j.Kind == kql.FullOuter)
+	out.sql = "SELECT " + strings.Join(sel, ", ") + " FROM (" + lsql + ") AS " + d.Ident(g.alias("l")) +
+		" " + kind + " (" + rsql + ") AS " + d.Ident(g.alias("r")) + " USING (" + strings.Join(keyList, ", ") + ")"
+	return out
+}
+
 // union writes a union: each input's columns in the union's order, with
 // typed nulls where an input lacks a column.
 func (g *gen) union(u *kql.Union) *rel {
@@ -101,22 +197,27 @@ func (g *gen) union(u *kql.Union) *rel {
 func (g *gen) mvExpand(m *kql.MvExpand) *rel {
 	in := g.plan(m.Input)
 	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: g.orderList(in)}
+	if !g.f.WindowFunctions {
+		in = g.windowsByArrays(in, m.Input, ex, m.Exprs)
+	}
 	out := &rel{cols: g.sqlNames(m.Cols), hidden: in.hidden, order: in.order}
 	replaced := map[int]int{} // output column → item
 	for i, t := range m.Targets {
 		replaced[t] = i
 	}
-	var inner, outer []string
+	var inner, outer, lists []string
 	elems := make([]string, len(m.Exprs))
 	for i, x := range m.Exprs {
 		elems[i] = g.alias("__e")
-		inner = append(inner, g.d.Unnest(g.d.ExpandElements(ex.value(x), m.Limit))+" AS "+g.d.Ident(elems[i]))
+		lists = append(lists, g.d.ExpandElements(ex.value(x), m.Limit))
 	}
 	if len(m.Targets) > len(m.Exprs) {
 		// with_itemindex: the positions of the first item's elements.
-		idx := g.alias("__e")
-		inner = append(inner, g.d.Unnest(g.d.ListIndexes(g.d.ExpandElements(ex.value(m.Exprs[0]), m.Limit)))+" AS "+g.d.Ident(idx))
-		elems = append(elems, idx)
+		elems = append(elems, g.alias("__e"))
+		lists = append(lists, g.d.ListIndexes(g.d.ExpandElements(ex.value(m.Exprs[0]), m.Limit)))
+	}
+	for i, item := range g.d.Unnest(lists) {
+		inner = append(inner, item+" AS "+g.d.Ident(elems[i]))
 	}
 	for k := range m.Cols {
 		if item, ok := replaced[k]; ok {
@@ -148,7 +249,7 @@ func (g *gen) values(v *kql.Values) *rel {
 		for i, c := range v.Cols {
 			sel = append(sel, g.d.Const(&kql.Const{T: c.Type})+" AS "+g.d.Ident(out.cols[i]))
 		}
-		out.sql = "SELECT " + strings.Join(sel, ", ") + " WHERE FALSE"
+		out.sql = "SELECT " + strings.Join(sel, ", ") + " WHERE " + g.d.Const(&kql.Const{V: false, T: schema.Bool})
 		return out
 	}
 	var rows []string
@@ -198,8 +299,11 @@ func (g *gen) rangeRel(r *kql.Range) *rel {
 
 // shared writes a let-bound table: inline where it is used once, as a
 // common table expression where it is used more often or materialized.
+//
+// Without common table expressions (Features.CommonTableExpressions) it is
+// written out at each use, and computed as often.
 func (g *gen) shared(s *kql.Shared) *rel {
-	if g.uses[s] <= 1 && !s.Materialize {
+	if g.uses[s] <= 1 && !s.Materialize || !g.f.CommonTableExpressions {
 		return g.plan(s.Input)
 	}
 	// Every use reads the one CTE, under the names its body gave its
@@ -282,6 +386,9 @@ func (g *gen) makeSeries(m *kql.MakeSeries) *rel {
 
 	aggAlias, keysAlias, binsAlias := g.alias("m"), g.alias("k"), g.alias("s")
 	binsCol := g.alias("__bin")
+	if g.f.KeyColumnJoins {
+		binsCol = binName // the join goes USING the keys and the bin
+	}
 	bins := g.d.Series(binsCol, from, to, step, axisType, false)
 
 	var keysSQL string
@@ -294,35 +401,62 @@ func (g *gen) makeSeries(m *kql.MakeSeries) *rel {
 	} else {
 		keysSQL = "(SELECT 1 AS " + g.d.Ident(g.alias("__one")) + ")"
 	}
-	var on []string
-	for _, k := range keyNames {
-		on = append(on, g.d.Ident(aggAlias)+"."+g.d.Ident(k)+" = "+g.d.Ident(keysAlias)+"."+g.d.Ident(k))
+	// Series already names its relation; a select around it takes the
+	// alias the joins refer to.
+	grid := keysSQL + " AS " + g.d.Ident(keysAlias) + " CROSS JOIN (SELECT * FROM " + bins + ") AS " + g.d.Ident(binsAlias)
+
+	// ref reads a column of the keys, the bins or the aggregates; value
+	// reads an aggregate, null where the bin had no rows.
+	ref := func(alias, col string) string { return g.d.Ident(alias) + "." + g.d.Ident(col) }
+	value := func(col string) string { return ref(aggAlias, col) }
+	var source string
+	if g.f.KeyColumnJoins {
+		// One join per select: the grid of keys and bins is a subquery,
+		// joined USING the key and bin columns, which both sides name
+		// alike. An unmatched bin reads the engine's defaults, so the
+		// aggregates carry a marker.
+		marker := g.alias("__m")
+		using := append(append([]string(nil), keyNames...), binName)
+		for i := range using {
+			using[i] = g.d.Ident(using[i])
+		}
+		source = "(SELECT * FROM " + grid + ") AS " + g.d.Ident(g.alias("g")) +
+			" LEFT JOIN (SELECT *, 1 AS " + g.d.Ident(marker) + " FROM (" + agg + ") AS " + g.d.Ident(g.alias("t")) + ") AS " + g.d.Ident(aggAlias) +
+			" USING (" + strings.Join(using, ", ") + ")"
+		ref = func(alias, col string) string { return g.d.Ident(col) }
+		value = func(col string) string {
+			return "CASE WHEN " + g.d.Ident(marker) + " = 1 THEN " + g.d.Ident(col) + " END"
+		}
+	} else {
+		var on []string
+		for _, k := range keyNames {
+			on = append(on, ref(aggAlias, k)+" = "+ref(keysAlias, k))
+		}
+		on = append(on, ref(aggAlias, binName)+" = "+ref(binsAlias, binsCol))
+		source = grid + " LEFT JOIN (" + agg + ") AS " + g.d.Ident(aggAlias) + " ON " + strings.Join(on, " AND ")
 	}
-	on = append(on, g.d.Ident(aggAlias)+"."+g.d.Ident(binName)+" = "+g.d.Ident(binsAlias)+"."+g.d.Ident(binsCol))
-	binOrder := g.d.Ident(binsAlias) + "." + g.d.Ident(binsCol) + " ASC"
+	binRef := ref(binsAlias, binsCol)
+	binOrder := binRef + " ASC"
+	if !g.f.OrderedAggregates {
+		binOrder = binRef // bins ascend
+	}
 
 	var outSel, outGroup []string
 	for i, k := range keyNames {
-		ref := g.d.Ident(keysAlias) + "." + g.d.Ident(k)
-		outSel = append(outSel, ref+" AS "+g.d.Ident(out.cols[i]))
-		outGroup = append(outGroup, ref)
+		outSel = append(outSel, ref(keysAlias, k)+" AS "+g.d.Ident(out.cols[i]))
+		outGroup = append(outGroup, ref(keysAlias, k))
 	}
 	for i, name := range aggNames {
-		val := "coalesce(" + g.d.Ident(aggAlias) + "." + g.d.Ident(name) + ", " + ex.value(m.Defaults[i]) + ")"
+		val := "coalesce(" + value(name) + ", " + ex.value(m.Defaults[i]) + ")"
 		list := &kql.AggCall{Func: kql.AggMakeList, Params: []float64{0}, Outputs: 1, T: []kql.Type{schema.Dynamic}}
 		exprs, _ := g.d.Aggregate(list, []string{ex.elementOf(val, m.Aggs[i].T[0])}, "", binOrder)
 		outSel = append(outSel, exprs[0]+" AS "+g.d.Ident(out.cols[len(keyNames)+i]))
 	}
 	list := &kql.AggCall{Func: kql.AggMakeList, Params: []float64{0}, Outputs: 1, T: []kql.Type{schema.Dynamic}}
-	binRef := g.d.Ident(binsAlias) + "." + g.d.Ident(binsCol)
 	exprs, _ := g.d.Aggregate(list, []string{ex.elementOf(binRef, axisType)}, "", binOrder)
 	outSel = append(outSel, exprs[0]+" AS "+g.d.Ident(out.cols[len(out.cols)-1]))
 
-	out.sql = "SELECT " + strings.Join(outSel, ", ") + " FROM " + keysSQL + " AS " + g.d.Ident(keysAlias) +
-		// Series already names its relation; a select around it takes
-		// the alias the joins refer to.
-		" CROSS JOIN (SELECT * FROM " + bins + ") AS " + g.d.Ident(binsAlias) +
-		" LEFT JOIN (" + agg + ") AS " + g.d.Ident(aggAlias) + " ON " + strings.Join(on, " AND ")
+	out.sql = "SELECT " + strings.Join(outSel, ", ") + " FROM " + source
 	if len(outGroup) > 0 {
 		out.sql += " GROUP BY " + strings.Join(outGroup, ", ")
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/callscope/callscope/internal/kql"
 	"github.com/callscope/callscope/internal/schema"
@@ -25,7 +24,7 @@ type Statement struct {
 
 // Generate writes a checked query as one SQL statement.
 func Generate(q *kql.CheckedQuery, d Dialect, opts Options) (st *Statement, err error) {
-	g := &gen{d: d, uses: map[*kql.Shared]int{}, ctes: map[*kql.Shared]*rel{}}
+	g := &gen{d: d, f: d.Features(), uses: map[*kql.Shared]int{}, ctes: map[*kql.Shared]*rel{}}
 	defer func() {
 		if r := recover(); r != nil {
 			e, ok := r.(genError)
@@ -53,6 +52,9 @@ func Generate(q *kql.CheckedQuery, d Dialect, opts Options) (st *Statement, err 
 	b.WriteString("SELECT ")
 	cols := q.Plan.Columns()
 	names := finalNames(cols)
+	if g.f.FreshNames {
+		names = g.unshadowed(names, root)
+	}
 	for i := range cols {
 		if i > 0 {
 			b.WriteString(", ")
@@ -83,9 +85,16 @@ func (e genError) Error() string { return e.msg }
 
 func fail(format string, args ...any) { panic(genError{fmt.Sprintf(format, args...)}) }
 
+// Refuse stops writing the statement: the dialect cannot write what it
+// was asked to (a function its engine lacks, a construct that needs a
+// later release). Generate returns the message as its error. Dialects
+// call it from any of their methods.
+func Refuse(format string, args ...any) { fail(format, args...) }
+
 // gen holds the state of one generation.
 type gen struct {
 	d       Dialect
+	f       Features             // what the engine reads
 	uses    map[*kql.Shared]int  // how often each let-bound table is used
 	ctes    map[*kql.Shared]*rel // each one written as a CTE, as its uses read it
 	cteDefs []string
@@ -262,12 +271,16 @@ func (g *gen) plan(p kql.Plan) *rel {
 // sqlNames gives the columns of a relation SQL names: the KQL name where
 // it is a plain identifier and unique without regard to case (engines
 // compare identifiers that way), otherwise a generated one.
+//
+// Where aliases shadow input columns (Features.FreshNames) every name is
+// a generated one, unique in the statement, so that no select names an
+// output as one of its input's columns.
 func (g *gen) sqlNames(cols []kql.Column) []string {
 	out := make([]string, len(cols))
 	seen := map[string]bool{}
 	for i, c := range cols {
 		name := c.Name
-		if !plainIdent.MatchString(name) || seen[strings.ToLower(name)] || strings.HasPrefix(name, "__") {
+		if g.f.FreshNames || !plainIdent.MatchString(name) || seen[strings.ToLower(name)] || strings.HasPrefix(name, "__") {
 			name = g.alias("c")
 			for seen[name] {
 				name = g.alias("c")
@@ -297,28 +310,36 @@ func finalNames(cols []kql.Column) []string {
 	return out
 }
 
+// unshadowed renames the result's columns where a name is also a column
+// of the root relation other than the one it names: with aliases that
+// shadow columns, ORDER BY and the other items would read the alias. The
+// names only label the SQL result; callers take the KQL names from the
+// Statement.
+func (g *gen) unshadowed(names []string, root *rel) []string {
+	taken := map[string]bool{}
+	for _, c := range append(append([]string(nil), root.cols...), root.hidden...) {
+		taken[strings.ToLower(c)] = true
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = n
+		if taken[strings.ToLower(n)] && !strings.EqualFold(n, root.cols[i]) {
+			out[i] = root.cols[i]
+		}
+	}
+	return out
+}
+
 func (g *gen) scan(s *kql.Scan) *rel {
 	cols := make([]string, len(s.Cols))
 	for i, c := range s.Cols {
 		cols[i] = c.Name // table columns are plain identifiers from the schema
 	}
-	sql := "SELECT * FROM " + g.d.Ident(s.Table.Name)
-	if s.TimeCol >= 0 && (s.From != nil || s.To != nil) {
-		tc := g.d.Ident(s.Cols[s.TimeCol].Name)
-		var conds []string
-		if s.From != nil {
-			conds = append(conds, tc+" >= "+g.timeConst(*s.From))
-		}
-		if s.To != nil {
-			conds = append(conds, tc+" <= "+g.timeConst(*s.To))
-		}
-		sql += " WHERE " + strings.Join(conds, " AND ")
+	var from, to = s.From, s.To
+	if s.TimeCol < 0 {
+		from, to = nil, nil
 	}
-	return &rel{sql: sql, cols: cols}
-}
-
-func (g *gen) timeConst(t time.Time) string {
-	return g.d.Const(&kql.Const{V: t, T: schema.DateTime})
+	return &rel{sql: g.d.Table(s.Table.Name, s.Cols, s.TimeCol, from, to), cols: cols}
 }
 
 // from wraps a relation as the FROM item of a new SELECT.
@@ -341,6 +362,15 @@ func (g *gen) filter(f *kql.Filter) *rel {
 		return in
 	}
 	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: g.orderList(in)}
+	if w := g.windowsBeneath(in, f.Input, ex, []kql.Scalar{f.Pred}); w != in {
+		// The window functions' columns stay below: select the input's.
+		pred := ex.predicate(f.Pred)
+		var sel []string
+		for _, c := range g.readColumns(in, f.Input) {
+			sel = append(sel, g.d.Ident(c))
+		}
+		return &rel{sql: "SELECT " + strings.Join(sel, ", ") + " FROM " + g.from(w) + " WHERE " + pred, cols: in.cols, hidden: in.hidden, order: in.order}
+	}
 	pred := ex.predicate(f.Pred)
 	return &rel{sql: "SELECT * FROM " + g.from(in) + " WHERE " + pred, cols: in.cols, hidden: in.hidden, order: in.order}
 }
@@ -348,7 +378,11 @@ func (g *gen) filter(f *kql.Filter) *rel {
 func (g *gen) project(p *kql.Project) *rel {
 	in := g.plan(p.Input)
 	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: g.orderList(in)}
-	in = g.rankHelpers(in, ex, p.Exprs)
+	if g.f.WindowFunctions {
+		in = g.rankHelpers(in, ex, p.Exprs)
+	} else {
+		in = g.windowsByArrays(in, p.Input, ex, p.Exprs)
+	}
 	out := &rel{cols: g.sqlNames(p.Cols), hidden: in.hidden, order: in.order}
 	var sel []string
 	for i, x := range p.Exprs {
@@ -397,6 +431,13 @@ func (g *gen) rankHelpers(in *rel, ex *exprGen, exprs []kql.Scalar) *rel {
 func (g *gen) sort(s *kql.Sort) *rel {
 	in := g.plan(s.Input)
 	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: g.orderList(in)}
+	if !g.f.WindowFunctions {
+		var keys []kql.Scalar
+		for _, k := range s.Keys {
+			keys = append(keys, k.X)
+		}
+		in = g.windowsByArrays(in, s.Input, ex, keys)
+	}
 	out := &rel{cols: in.cols}
 	var sel []string
 	for i, c := range in.cols {
@@ -460,6 +501,8 @@ func (g *gen) aggregate(a *kql.Aggregate) *rel {
 	in := g.plan(a.Input)
 	order := g.orderList(in)
 	ex := &exprGen{g: g, cols: [][]string{in.cols}, order: order}
+	in = g.windowsBeneath(in, a.Input, ex, planScalars(a))
+	in, listOrder := g.numberedForAggregates(in, a)
 	names := g.sqlNames(a.Cols)
 	var inner, keys []string
 	final := make([]string, len(a.Cols)) // the outer select's expression per column
@@ -478,7 +521,7 @@ func (g *gen) aggregate(a *kql.Aggregate) *rel {
 		}
 		aggOrder := ""
 		if ac.Func == kql.AggMakeList || ac.Func == kql.AggMakeBag {
-			aggOrder = order // make_list after sort keeps the order
+			aggOrder = listOrder // make_list after sort keeps the order
 		}
 		exprs, outer := g.d.Aggregate(ac, args, job.filter, aggOrder)
 		if outer == nil && len(exprs) == len(job.outputs) && job.contiguous() {

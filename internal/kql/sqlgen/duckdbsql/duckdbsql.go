@@ -36,6 +36,28 @@ const microsToEpoch = ticksToEpoch / 10
 
 func (Dialect) Name() string { return "duckdb" }
 
+// Features: DuckDB reads every shape of statement the generator writes.
+func (Dialect) Features() sqlgen.Features {
+	return sqlgen.Features{CommonTableExpressions: true, WindowFunctions: true, OrderedAggregates: true}
+}
+
+// Table reads a table as it is stored: the store keeps every type in the
+// representation the dialect computes with.
+func (d Dialect) Table(table string, cols []kql.Column, timeCol int, from, to *time.Time) string {
+	sql := "SELECT * FROM " + d.Ident(table)
+	var conds []string
+	if from != nil {
+		conds = append(conds, d.Ident(cols[timeCol].Name)+" >= "+d.Const(&kql.Const{V: *from, T: schema.DateTime}))
+	}
+	if to != nil {
+		conds = append(conds, d.Ident(cols[timeCol].Name)+" <= "+d.Const(&kql.Const{V: *to, T: schema.DateTime}))
+	}
+	if len(conds) > 0 {
+		sql += " WHERE " + strings.Join(conds, " AND ")
+	}
+	return sql
+}
+
 func (Dialect) Ident(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
@@ -158,7 +180,15 @@ func (d Dialect) ExpandElements(x string, limit int64) string {
 	return list
 }
 
-func (d Dialect) Unnest(list string) string { return "unnest(" + list + ")" }
+// Unnest: several unnest calls in one select run side by side in DuckDB,
+// the shorter lists padded with nulls.
+func (d Dialect) Unnest(lists []string) []string {
+	out := make([]string, len(lists))
+	for i, l := range lists {
+		out[i] = "unnest(" + l + ")"
+	}
+	return out
+}
 
 func (d Dialect) ListIndexes(list string) string {
 	return "range(CAST(len(" + list + ") AS BIGINT))"
