@@ -18,12 +18,12 @@ import (
 	"github.com/callscope/callscope/internal/simulate"
 )
 
-// simulatedBatches are NDJSON bodies of simulated records (calls with
-// their finals), each record tagged with its batch id.
-func simulatedBatches(t *testing.T, seed, calls, size int) (ids []string, bodies [][]byte, counts []int) {
+// simulatedBatches are NDJSON bodies of the simulator's records (calls of
+// two hours from from, with their finals), size records each, every record
+// tagged with its batch id in the property tag (kept in AdditionalFields).
+func simulatedBatches(t *testing.T, seed, calls, size int, from time.Time, tag string) (ids []string, bodies [][]byte, counts []int) {
 	t.Helper()
 	var records [][]byte
-	from := time.Now().UTC().Add(-3 * time.Hour).Truncate(time.Hour)
 	if _, err := simulate.Generate(simulate.Options{Seed: uint64(seed), Calls: calls, From: from, To: from.Add(2 * time.Hour), Finals: true},
 		func(r simulate.Record) error { records = append(records, r.JSON); return nil }); err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func simulatedBatches(t *testing.T, seed, calls, size int) (ids []string, bodies
 		var body bytes.Buffer
 		end := min(i+size, len(records))
 		for _, r := range records[i:end] {
-			body.WriteString(`{"clusterTestBatch":"` + id + `",`)
+			body.WriteString(`{"` + tag + `":"` + id + `",`)
 			body.Write(r[1:])
 			body.WriteByte('\n')
 		}
@@ -91,7 +91,7 @@ func TestClickHouseCluster(t *testing.T) {
 	nodeA.routeSimulator(t) // through A: B learns the settings from the shared metadata
 	single.routeSimulator(t)
 
-	ids, bodies, counts := simulatedBatches(t, 21, 40, 300)
+	ids, bodies, counts := simulatedBatches(t, 21, 40, 300, time.Now().UTC().Add(-3*time.Hour).Truncate(time.Hour), "clusterTestBatch")
 	if len(ids) < 20 {
 		t.Fatalf("only %d batches", len(ids))
 	}

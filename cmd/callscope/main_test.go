@@ -151,14 +151,7 @@ func TestKill9KeepsAcknowledgedRecords(t *testing.T) {
 	s := serve(t, data)
 	s.routeSimulator(t)
 
-	// Batches of simulated records, each record tagged with its batch in an
-	// extra property (kept in AdditionalFields).
-	var records [][]byte
-	from := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
-	if _, err := simulate.Generate(simulate.Options{Seed: 9, Calls: 60, From: from, To: from.Add(2 * time.Hour), Finals: true},
-		func(r simulate.Record) error { records = append(records, r.JSON); return nil }); err != nil {
-		t.Fatal(err)
-	}
+	// Batches of simulated records, each record tagged with its batch.
 	const batchSize = 500
 	type batch struct {
 		id   string
@@ -166,16 +159,9 @@ func TestKill9KeepsAcknowledgedRecords(t *testing.T) {
 		n    int
 	}
 	var batches []batch
-	for i := 0; i < len(records); i += batchSize {
-		id := fmt.Sprintf("b%04d", len(batches))
-		var body bytes.Buffer
-		end := min(i+batchSize, len(records))
-		for _, r := range records[i:end] {
-			body.WriteString(`{"killTestBatch":"` + id + `",`)
-			body.Write(r[1:])
-			body.WriteByte('\n')
-		}
-		batches = append(batches, batch{id, body.Bytes(), end - i})
+	ids, bodies, counts := simulatedBatches(t, 9, 60, batchSize, time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC), "killTestBatch")
+	for i, id := range ids {
+		batches = append(batches, batch{id, bodies[i], counts[i]})
 	}
 	if len(batches) < 40 {
 		t.Fatalf("only %d batches", len(batches))

@@ -24,6 +24,14 @@ import (
 //
 //	CHDB_LIB_PATH=$PWD/.cache/chdb/libchdb.so go test -tags chdb ./internal/query/
 func TestKQLOnCurrentClickHouse(t *testing.T) {
+	st, ws := currentWorkspace(t, store.WorkspaceRef{Name: "kqltest", ID: "00000000-0000-0000-0000-0000000000aa"})
+	querytest.Run(t, ws, st.Engine(), querytest.Cases)
+}
+
+// currentWorkspace opens a workspace of a ClickHouse store on chdb, in a
+// folder of the test's; the engine closes when the test ends.
+func currentWorkspace(t *testing.T, ref store.WorkspaceRef) (store.Store, store.Workspace) {
+	t.Helper()
 	eng, err := chdb.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -34,11 +42,11 @@ func TestKQLOnCurrentClickHouse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws, err := st.Workspace(ctx, store.WorkspaceRef{Name: "kqltest", ID: "00000000-0000-0000-0000-0000000000aa"})
+	ws, err := st.Workspace(ctx, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	querytest.Run(t, ws, st.Engine(), querytest.Cases)
+	return st, ws
 }
 
 // parse_user_agent on ClickHouse is ua-parser's rules written as SQL; it
@@ -60,26 +68,13 @@ func TestParseUserAgentOnCurrentClickHouse(t *testing.T) {
 		"something else entirely",
 		"",
 	}
-	eng, err := chdb.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	ctx := context.Background()
-	st, err := chstore.Open(ctx, chstore.Options{Conn: eng})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := st.Workspace(ctx, store.WorkspaceRef{Name: "ua", ID: "00000000-0000-0000-0000-0000000000ad"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ws := currentWorkspace(t, store.WorkspaceRef{Name: "ua", ID: "00000000-0000-0000-0000-0000000000ad"})
 	var rows []string
 	for i, ua := range agents {
 		rows = append(rows, fmt.Sprintf("%d, %q", i, ua))
 	}
 	const kinds = "browser,os,device"
-	res, err := query.Run(ctx, ws, st.Engine(), query.Request{
+	res, err := query.Run(context.Background(), ws, st.Engine(), query.Request{
 		Query: "datatable(i:long, ua:string)[" + strings.Join(rows, ", ") + "] | project i, p = parse_user_agent(ua, '" + kinds + "')",
 	})
 	if err != nil {

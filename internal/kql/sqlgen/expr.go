@@ -245,6 +245,23 @@ func (ex *exprGen) call(c *kql.Call, filter bool) string {
 	return d.Call(c, args)
 }
 
+// AnyOrAll joins the tests of has_any (one must hold) or has_all (all
+// must): ORed or ANDed. Without elements has_all holds and has_any does
+// not; trueSQL and falseSQL are the dialect's literals for that.
+func AnyOrAll(all bool, tests []string, trueSQL, falseSQL string) string {
+	if len(tests) == 0 {
+		if all {
+			return trueSQL
+		}
+		return falseSQL
+	}
+	sep := " OR "
+	if all {
+		sep = " AND "
+	}
+	return "(" + strings.Join(tests, sep) + ")"
+}
+
 // textTest writes a test of a text (contains, startswith, has, …) on the
 // raw value rather than on coalesce(value, ""): engines push a plain
 // function of a column down to the scan and evaluate it over compressed

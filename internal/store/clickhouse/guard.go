@@ -21,10 +21,10 @@ var tableFunctions = map[string]bool{
 // checkStatement refuses what the server's read-only mode (readonly=2,
 // which lets callscope set a query's limits) would let through: a second
 // statement, a SETTINGS clause that lifts those limits, INTO OUTFILE, a
-// name from dbs followed by a dot (another database), or a table function
+// name followed by a dot that foreign says is another database, or a table function
 // that reads outside the workspace. It reads the statement's tokens, so
 // names inside strings and comments do not count.
-func checkStatement(query string, dbs map[string]bool) error {
+func checkStatement(query string, foreign func(database string) bool) error {
 	toks := sqlTokens(query)
 	for i, tk := range toks {
 		if tk.text == ";" && i+1 < len(toks) {
@@ -43,7 +43,7 @@ func checkStatement(query string, dbs map[string]bool) error {
 		}
 		prevDot := i > 0 && toks[i-1].text == "."
 		switch {
-		case next == "." && !prevDot && dbs[name]:
+		case next == "." && !prevDot && foreign(name):
 			return fmt.Errorf("%w: the statement names database %s at offset %d; queries read only their workspace", store.ErrNotReadOnly, tk.text, tk.pos)
 		case next == "(" && tableFunctions[name]:
 			return fmt.Errorf("%w: %s() at offset %d reads outside the workspace", store.ErrNotReadOnly, tk.text, tk.pos)

@@ -23,11 +23,11 @@ func (w *workspace) Query(ctx context.Context, query string, opts store.QueryOpt
 	if w.s.isClosed() {
 		return nil, store.ErrClosed
 	}
-	dbs, err := w.databases(ctx)
+	foreign, err := w.foreign(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkStatement(query, dbs); err != nil {
+	if err := checkStatement(query, foreign); err != nil {
 		return nil, err
 	}
 	if opts.Timeout > 0 {
@@ -55,21 +55,51 @@ func (w *workspace) Query(ctx context.Context, query string, opts store.QueryOpt
 	return readResult(r, opts)
 }
 
-// databases lists the server's databases other than the workspace's.
-func (w *workspace) databases(ctx context.Context) (map[string]bool, error) {
-	r, err := w.s.opts.Conn.Query(ctx, "SELECT name FROM system.databases", nil)
+// foreign reports whether a name (lower case) is a database other than
+// the workspace's: system's, another of callscope's (by their prefix,
+// without asking the server), or any other the server had when last
+// asked (see Store.databases).
+func (w *workspace) foreign(ctx context.Context) (func(string) bool, error) {
+	others, err := w.s.databases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	own := strings.ToLower(unquote(ch.Ident(w.l.Database)))
+	ours := strings.ToLower(w.s.opts.Database) + "_"
+	return func(name string) bool {
+		if name == own {
+			return false
+		}
+		return name == "system" || name == "information_schema" || strings.HasPrefix(name, ours) || others[name]
+	}, nil
+}
+
+// databaseListAge is how long the server's list of databases is reused.
+// callscope's own databases are recognised by their prefix, so only a
+// database someone else creates goes unnoticed for that long.
+const databaseListAge = 30 * time.Second
+
+// databases lists the server's databases in lower case, asking the server
+// at most once per databaseListAge rather than before every query.
+func (s *Store) databases(ctx context.Context) (map[string]bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dbList != nil && time.Since(s.dbListAt) < databaseListAge {
+		return s.dbList, nil
+	}
+	r, err := s.opts.Conn.Query(ctx, "SELECT name FROM system.databases", nil)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: listing databases: %w", err)
 	}
-	out := map[string]bool{"system": true, "information_schema": true}
-	own := strings.ToLower(unquote(ch.Ident(w.l.Database)))
+	list := map[string]bool{}
 	for _, row := range r.Rows {
 		var n string
-		if json.Unmarshal(row[0], &n) == nil && strings.ToLower(n) != own {
-			out[strings.ToLower(n)] = true
+		if json.Unmarshal(row[0], &n) == nil {
+			list[strings.ToLower(n)] = true
 		}
 	}
-	return out, nil
+	s.dbList, s.dbListAt = list, time.Now()
+	return list, nil
 }
 
 // Error codes of the server that the store tells apart.

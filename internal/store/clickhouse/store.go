@@ -37,9 +37,11 @@ type Store struct {
 	version  ch.Version
 	features ch.Features
 
-	mu     sync.Mutex
-	open   map[string]*workspace
-	closed bool
+	mu       sync.Mutex
+	open     map[string]*workspace
+	closed   bool
+	dbList   map[string]bool // the server's databases, for the statement check
+	dbListAt time.Time
 }
 
 var _ store.Store = (*Store)(nil)

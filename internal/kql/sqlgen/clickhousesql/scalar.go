@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/callscope/callscope/internal/kql"
+	"github.com/callscope/callscope/internal/kql/sqlgen"
 	"github.com/callscope/callscope/internal/schema"
 )
 
@@ -45,14 +46,7 @@ func (d *Dialect) call(c *kql.Call, a []string) string {
 		for i := 1; i < len(a); i++ {
 			parts = append(parts, d.termMatch(kql.OpHas, a[0], c.Args[i], a[i]))
 		}
-		if len(parts) == 0 {
-			return boolLiteral(c.Op == kql.OpHasAll)
-		}
-		sep := " OR "
-		if c.Op == kql.OpHasAll {
-			sep = " AND "
-		}
-		return "(" + strings.Join(parts, sep) + ")"
+		return sqlgen.AnyOrAll(c.Op == kql.OpHasAll, parts, boolLiteral(true), boolLiteral(false))
 	case kql.OpMatchesRegex:
 		d.constantPattern(c, 1, "matches regex")
 		return "match(" + a[0] + ", " + a[1] + ")"

@@ -268,14 +268,7 @@ func (d Dialect) Call(c *kql.Call, a []string) string {
 		for i := 1; i < len(a); i++ {
 			parts = append(parts, d.termMatch(kql.OpHas, a[0], c.Args[i], a[i]))
 		}
-		if len(parts) == 0 {
-			return strconv.FormatBool(c.Op == kql.OpHasAll)
-		}
-		sep := " OR "
-		if c.Op == kql.OpHasAll {
-			sep = " AND "
-		}
-		return "(" + strings.Join(parts, sep) + ")"
+		return sqlgen.AnyOrAll(c.Op == kql.OpHasAll, parts, "true", "false")
 	case kql.OpMatchesRegex:
 		return "regexp_matches(" + a[0] + ", " + a[1] + ")"
 	case kql.OpInArray:
