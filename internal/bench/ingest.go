@@ -10,8 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/callscope/callscope/internal/loopback"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -178,7 +178,7 @@ func generate(path string, o IngestOptions, from time.Time) (int64, error) {
 func runServerBench(ctx context.Context, o IngestOptions, dir, file string, rep *IngestReport) error {
 	data := filepath.Join(dir, "data")
 	os.RemoveAll(data)
-	port, err := freePort()
+	port, err := loopback.FreePort()
 	if err != nil {
 		return err
 	}
@@ -577,15 +577,6 @@ func dirSizeGlob(path string) int64 {
 		}
 	}
 	return n
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func percentile(sorted []time.Duration, p float64) time.Duration {

@@ -5,9 +5,10 @@
 package chtest
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/callscope/callscope/internal/clickhouse"
+	"github.com/callscope/callscope/internal/loopback"
 )
 
 // Binary is where Debian's clickhouse-server package puts the server.
@@ -44,12 +46,11 @@ func (s *Server) Client(db string) *clickhouse.Client {
 }
 
 func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := loopback.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // Start runs one server.
@@ -64,24 +65,43 @@ func StartCluster(t testing.TB, name string, n int) []*Server {
 	if _, err := os.Stat(Binary); err != nil {
 		t.Fatalf("no %s: make test installs Debian's clickhouse-server package", Binary)
 	}
-	servers := make([]*Server, n)
-	for i := range servers {
-		servers[i] = &Server{t: t, dir: t.TempDir(), HTTPPort: freePort(t), TCPPort: freePort(t)}
-	}
-	var remote string
-	if name != "" {
-		var shards strings.Builder
-		for _, s := range servers {
-			fmt.Fprintf(&shards, "<shard><replica><host>127.0.0.1</host><port>%d</port></replica></shard>", s.TCPPort)
+	const attempts = 5
+	for attempt := 1; ; attempt++ {
+		servers := make([]*Server, n)
+		for i := range servers {
+			servers[i] = &Server{t: t, dir: t.TempDir(), HTTPPort: freePort(t), TCPPort: freePort(t)}
 		}
-		remote = fmt.Sprintf("<remote_servers><%s>%s</%s></remote_servers>", name, shards.String(), name)
+		var remote string
+		if name != "" {
+			var shards strings.Builder
+			for _, s := range servers {
+				fmt.Fprintf(&shards, "<shard><replica><host>127.0.0.1</host><port>%d</port></replica></shard>", s.TCPPort)
+			}
+			remote = fmt.Sprintf("<remote_servers><%s>%s</%s></remote_servers>", name, shards.String(), name)
+		}
+		var err error
+		for _, s := range servers {
+			s.writeConfig(remote)
+			if err = s.start(); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			return servers
+		}
+		for _, s := range servers {
+			s.Stop()
+		}
+		if !errors.Is(err, errPortTaken) || attempt == attempts {
+			t.Fatal(err)
+		}
+		t.Logf("%v; starting again on other ports", err)
 	}
-	for _, s := range servers {
-		s.writeConfig(remote)
-		s.Start()
-	}
-	return servers
 }
+
+// errPortTaken is a server's start failing because another process bound
+// one of its ports after loopback.FreePort chose it.
+var errPortTaken = errors.New("a port was taken before clickhouse-server could bind it")
 
 func (s *Server) writeConfig(remote string) {
 	config := fmt.Sprintf(`<yandex>
@@ -119,15 +139,21 @@ func (s *Server) writeConfig(remote string) {
 // until it answers.
 func (s *Server) Start() {
 	s.t.Helper()
+	if err := s.start(); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *Server) start() error {
 	s.cmd = exec.Command(Binary, "--config-file="+filepath.Join(s.dir, "config.xml"))
 	s.cmd.Dir = s.dir
 	out, err := os.OpenFile(filepath.Join(s.dir, "stdout.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		s.t.Fatal(err)
+		return err
 	}
 	s.cmd.Stdout, s.cmd.Stderr = out, out
 	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("starting clickhouse-server: %v", err)
+		return fmt.Errorf("starting clickhouse-server: %w", err)
 	}
 	s.exited = make(chan struct{})
 	go func(cmd *exec.Cmd, done chan struct{}) { cmd.Wait(); out.Close(); close(done) }(s.cmd, s.exited)
@@ -139,16 +165,19 @@ func (s *Server) Start() {
 		err := c.Ping(ctx)
 		cancel()
 		if err == nil {
-			return
+			return nil
 		}
 		select {
 		case <-s.exited:
 			log, _ := os.ReadFile(filepath.Join(s.dir, "error.log"))
-			s.t.Fatalf("clickhouse-server exited at start: %s", log)
+			if strings.Contains(string(log), "Address already in use") {
+				return fmt.Errorf("%w: %s", errPortTaken, bytes.TrimSpace(log))
+			}
+			return fmt.Errorf("clickhouse-server exited at start: %s", log)
 		default:
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("clickhouse-server on port %d did not answer in 30 s: %v", s.HTTPPort, err)
+			return fmt.Errorf("clickhouse-server on port %d did not answer in 30 s: %v", s.HTTPPort, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
