@@ -247,3 +247,75 @@ func sqlStatus(t *testing.T, s *server, q string) (int, string) {
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(raw)
 }
+
+// callscope bench on ClickHouse: ingest runs callscope on both stores and
+// each engine's own load of the same file, and query runs every panel on a
+// ClickHouse copy of the dataset with DuckDB's answers.
+func TestBenchOnClickHouse(t *testing.T) {
+	out, errOut, err := run(t, "bench", "ingest", "--records", "5000", "--clickhouse-server", "--format", "json")
+	if err != nil {
+		t.Fatalf("bench ingest: %v\n%s", err, errOut)
+	}
+	var ing struct {
+		Records        int
+		DuckDB         struct{ Accepted int }
+		DuckDBBaseline struct{ Rows int64 }
+		ClickHouse     *struct {
+			Store            string
+			Accepted         int
+			RecordsPerSecond float64
+			DiskBytes        int64
+			RatioToBaseline  float64
+		}
+		ClickHouseBaseline *struct {
+			What string
+			Rows int64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &ing); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	if ing.ClickHouse == nil || ing.ClickHouseBaseline == nil {
+		t.Fatalf("no ClickHouse figures: %s", out)
+	}
+	if ing.DuckDB.Accepted != 5000 || ing.ClickHouse.Accepted != 5000 || ing.DuckDBBaseline.Rows != 5000 || ing.ClickHouseBaseline.Rows != 5000 {
+		t.Errorf("rows stored: DuckDB %d, ClickHouse %d, baselines %d and %d; want 5000 each",
+			ing.DuckDB.Accepted, ing.ClickHouse.Accepted, ing.DuckDBBaseline.Rows, ing.ClickHouseBaseline.Rows)
+	}
+	if !strings.HasPrefix(ing.ClickHouse.Store, "ClickHouse 18.") || ing.ClickHouse.RecordsPerSecond <= 0 || ing.ClickHouse.DiskBytes <= 0 || ing.ClickHouse.RatioToBaseline <= 0 {
+		t.Errorf("ClickHouse figures: %+v", *ing.ClickHouse)
+	}
+
+	out, errOut, err = run(t, "bench", "query", "--dir", t.TempDir(), "--rows", "20000", "--days", "3",
+		"--runs", "1", "--clickhouse-server", "--format", "json")
+	if err != nil {
+		t.Fatalf("bench query: %v\n%s", err, errOut)
+	}
+	var q struct {
+		ClickHouse string
+		Panels     []struct {
+			Tab, Name  string
+			ClickHouse *struct {
+				KQLP50Ms   float64
+				SameAnswer bool
+				Difference string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &q); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	if !strings.HasPrefix(q.ClickHouse, "clickhouse") || len(q.Panels) != 17 {
+		t.Fatalf("engine %q, %d panels", q.ClickHouse, len(q.Panels))
+	}
+	for _, p := range q.Panels {
+		switch {
+		case p.ClickHouse == nil:
+			t.Errorf("%s / %s: not run on ClickHouse", p.Tab, p.Name)
+		case !p.ClickHouse.SameAnswer:
+			t.Errorf("%s / %s: ClickHouse answers differently: %s", p.Tab, p.Name, p.ClickHouse.Difference)
+		case p.ClickHouse.KQLP50Ms <= 0:
+			t.Errorf("%s / %s: no timing", p.Tab, p.Name)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"time"
 
@@ -30,6 +31,15 @@ type CallsReport struct {
 	Participants Spread         `json:"participantsPerCall"`
 	Events       Spread         `json:"timelineEventsPerCall"`
 	Searches     []SearchTiming `json:"searches"`
+	// ClickHouse is the same work on the ClickHouse copy of the dataset.
+	ClickHouse *CallsRun `json:"clickhouse,omitempty"`
+}
+
+// CallsRun is the timing of the same calls and searches on another engine.
+type CallsRun struct {
+	Engine   string         `json:"engine"`
+	Detail   Timing         `json:"detail"`
+	Searches []SearchTiming `json:"searches"`
 }
 
 // Timing is a distribution of durations, in milliseconds.
@@ -88,10 +98,31 @@ ORDER BY hash(CorrelationId) LIMIT %d`, o.Calls), store.QueryOptions{})
 		return nil, errors.New("bench calls: the dataset has no calls")
 	}
 
+	if rep.Detail, rep.Participants, rep.Events, rep.Searches, err = timeCalls(ctx, svc, ids, ds.end, o.Runs, o.Log); err != nil {
+		return nil, err
+	}
+	if ds.ch != nil {
+		fmt.Fprintf(o.Log, "the same on %s\n", ds.ch.Engine())
+		run := &CallsRun{Engine: ds.ch.Engine()}
+		svc := &calls.Service{WS: ds.chws, Engine: ds.ch.Engine(), Timeout: time.Minute}
+		if run.Detail, _, _, run.Searches, err = timeCalls(ctx, svc, ids, ds.end, o.Runs, o.Log); err != nil {
+			return nil, fmt.Errorf("%s: %w", ds.ch.Engine(), err)
+		}
+		rep.ClickHouse = run
+	}
+	return rep, nil
+}
+
+// timeCalls times the detail of each call of ids (after a warm-up) and the
+// searches of the Call Diagnostics page over the dataset ending at end.
+func timeCalls(ctx context.Context, svc *calls.Service, ids []string, end time.Time, runs int, log io.Writer) (detail Timing, participants, events Spread, searches []SearchTiming, err error) {
+	fail := func(err error) (Timing, Spread, Spread, []SearchTiming, error) {
+		return Timing{}, Spread{}, Spread{}, nil, err
+	}
 	// Warm-up, then each call once.
 	for _, id := range ids[:min(3, len(ids))] {
 		if _, err := svc.Detail(ctx, id); err != nil {
-			return nil, fmt.Errorf("call %s: %w", id, err)
+			return fail(fmt.Errorf("call %s: %w", id, err))
 		}
 	}
 	var took []time.Duration
@@ -100,7 +131,7 @@ ORDER BY hash(CorrelationId) LIMIT %d`, o.Calls), store.QueryOptions{})
 		start := time.Now()
 		d, err := svc.Detail(ctx, id)
 		if err != nil {
-			return nil, fmt.Errorf("call %s: %w", id, err)
+			return fail(fmt.Errorf("call %s: %w", id, err))
 		}
 		took = append(took, time.Since(start))
 		parts = append(parts, len(d.Overview.Participants))
@@ -112,17 +143,16 @@ ORDER BY hash(CorrelationId) LIMIT %d`, o.Calls), store.QueryOptions{})
 		}
 		ops = append(ops, n)
 		if (i+1)%50 == 0 {
-			fmt.Fprintf(o.Log, "detail of %d of %d calls\n", i+1, len(ids))
+			fmt.Fprintf(log, "detail of %d of %d calls\n", i+1, len(ids))
 		}
 	}
-	rep.Detail = timing(took)
-	rep.Participants, rep.Events = spread(parts), spread(ops)
+	detail, participants, events = timing(took), spread(parts), spread(ops)
 
 	// Searches over the last week of the dataset, as the search page opens.
-	week := calls.SearchRequest{From: ds.end.Add(-7 * 24 * time.Hour), To: ds.end}
+	week := calls.SearchRequest{From: end.Add(-7 * 24 * time.Hour), To: end}
 	first, err := svc.Search(ctx, week)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	// A participant (or, in a P2P call, an endpoint) of a timed call.
 	var participant string
@@ -140,7 +170,7 @@ ORDER BY hash(CorrelationId) LIMIT %d`, o.Calls), store.QueryOptions{})
 	}
 	poor := week
 	poor.Quality = "poor"
-	keyword := calls.SearchRequest{Keyword: participant, From: ds.end.Add(-30 * 24 * time.Hour), To: ds.end}
+	keyword := calls.SearchRequest{Keyword: participant, From: end.Add(-30 * 24 * time.Hour), To: end}
 	page2 := week
 	page2.After = first.Next
 	for _, s := range []struct {
@@ -152,21 +182,21 @@ ORDER BY hash(CorrelationId) LIMIT %d`, o.Calls), store.QueryOptions{})
 		{"last 7 days, poor quality only", poor},
 		{"last 30 days, keyword (a participant or endpoint id)", keyword},
 	} {
-		fmt.Fprintf(o.Log, "timing search: %s\n", s.name)
+		fmt.Fprintf(log, "timing search: %s\n", s.name)
 		var tt []time.Duration
 		rows := 0
-		for range o.Runs {
+		for range runs {
 			start := time.Now()
 			page, err := svc.Search(ctx, s.req)
 			if err != nil {
-				return nil, fmt.Errorf("search %s: %w", s.name, err)
+				return fail(fmt.Errorf("search %s: %w", s.name, err))
 			}
 			tt = append(tt, time.Since(start))
 			rows = len(page.Calls)
 		}
-		rep.Searches = append(rep.Searches, SearchTiming{Name: s.name, Rows: rows, Timing: timing(tt)})
+		searches = append(searches, SearchTiming{Name: s.name, Rows: rows, Timing: timing(tt)})
 	}
-	return rep, nil
+	return detail, participants, events, searches, nil
 }
 
 func timing(d []time.Duration) Timing {

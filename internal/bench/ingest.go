@@ -41,37 +41,64 @@ type IngestOptions struct {
 	Binary      string // the callscope executable to run as the server
 	MemoryLimit string // the server's DuckDB memory limit
 	Profile     string // if set, write the server's CPU profile here
-	Log         io.Writer
+	// ClickHouse, if set, also runs the benchmark with callscope on
+	// ClickHouse, against ClickHouse's own load of the same file.
+	ClickHouse *ClickHouseTarget
+	Log        io.Writer
 }
 
-// IngestReport holds the figures of one run.
+// IngestReport holds the figures of one run: callscope on each store
+// beside its engine's own load of the same file.
 type IngestReport struct {
-	Records         int     `json:"records"`
-	NDJSONBytes     int64   `json:"ndjsonBytes"`
-	Clients         int     `json:"clients"`
-	BatchBytes      int     `json:"batchBytes"`
-	Requests        int     `json:"requests"`
-	Seconds         float64 `json:"seconds"`
-	RecordsPerSec   float64 `json:"recordsPerSecond"`
-	MBPerSec        float64 `json:"mbPerSecond"`
-	LatencyP50Ms    float64 `json:"latencyP50Ms"`
-	LatencyP99Ms    float64 `json:"latencyP99Ms"`
-	PeakRSSBytes    int64   `json:"peakRssBytes"`
-	DiskBytes       int64   `json:"diskBytes"`
-	DiskRatio       float64 `json:"diskRatio"`
-	Accepted        int     `json:"accepted"`
-	Rejected        int     `json:"rejected"`
-	DuckDBSeconds   float64 `json:"duckdbSeconds"`
-	DuckDBRows      int64   `json:"duckdbRows"`
-	DuckDBRowsPerS  float64 `json:"duckdbRowsPerSecond"`
-	DuckDBDiskBytes int64   `json:"duckdbDiskBytes"`
-	Ratio           float64 `json:"ratioToDuckDB"`
-	ServerCPUSec    float64 `json:"serverCpuSeconds"`
-	ClientCPUSec    float64 `json:"clientCpuSeconds"`
-	Commits         int     `json:"commits"`
-	RowsPerCommit   float64 `json:"rowsPerCommit"`
-	CommitMs        float64 `json:"commitMeanMs"`
-	ProfileTop      string  `json:"profileTop,omitempty"`
+	Records     int   `json:"records"`
+	NDJSONBytes int64 `json:"ndjsonBytes"`
+	Clients     int   `json:"clients"`
+	BatchBytes  int   `json:"batchBytes"`
+
+	DuckDB             ServerRun  `json:"duckdb"`
+	DuckDBBaseline     Baseline   `json:"duckdbBaseline"`
+	ClickHouse         *ServerRun `json:"clickhouse,omitempty"`
+	ClickHouseBaseline *Baseline  `json:"clickhouseBaseline,omitempty"`
+}
+
+// ServerRun is callscope serve on one store, fed the file over HTTP.
+type ServerRun struct {
+	Store         string  `json:"store"` // the engine and its version
+	Requests      int     `json:"requests"`
+	Seconds       float64 `json:"seconds"`
+	RecordsPerSec float64 `json:"recordsPerSecond"`
+	MBPerSec      float64 `json:"mbPerSecond"`
+	LatencyP50Ms  float64 `json:"latencyP50Ms"`
+	LatencyP99Ms  float64 `json:"latencyP99Ms"`
+	PeakRSSBytes  int64   `json:"peakRssBytes"` // callscope's own
+	DiskBytes     int64   `json:"diskBytes"`
+	DiskRatio     float64 `json:"diskRatio"`
+	Accepted      int     `json:"accepted"`
+	Rejected      int     `json:"rejected"`
+	// Ratio is RecordsPerSec over the baseline's rows per second.
+	Ratio        float64 `json:"ratioToBaseline"`
+	ServerCPUSec float64 `json:"serverCpuSeconds"`
+	// EngineCPUSec is the CPU time of a ClickHouse server the benchmark
+	// started itself (0 otherwise, and for DuckDB, which runs inside
+	// callscope).
+	EngineCPUSec  float64 `json:"engineCpuSeconds,omitempty"`
+	ClientCPUSec  float64 `json:"clientCpuSeconds"`
+	Commits       int     `json:"commits"`
+	RowsPerCommit float64 `json:"rowsPerCommit"`
+	CommitMs      float64 `json:"commitMeanMs"`
+	ProfileTop    string  `json:"profileTop,omitempty"`
+}
+
+// Baseline is an engine's own load of the same file.
+type Baseline struct {
+	What       string  `json:"what"`
+	Seconds    float64 `json:"seconds"`
+	Rows       int64   `json:"rows"`
+	RowsPerSec float64 `json:"rowsPerSecond"`
+	DiskBytes  int64   `json:"diskBytes"`
+	// Note says what the load leaves out, where it does less than
+	// callscope.
+	Note string `json:"note,omitempty"`
 }
 
 // Ingest runs the benchmark.
@@ -97,6 +124,17 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 		return nil, err
 	}
 
+	// ClickHouse first, so that a server that cannot be reached or a
+	// prefix already in use stops the run before the long parts.
+	var chs *clickHouseBench
+	if o.ClickHouse != nil {
+		var err error
+		if chs, err = openClickHouseBench(ctx, *o.ClickHouse, dir, o.Log); err != nil {
+			return nil, err
+		}
+		defer chs.Close(ctx, o.Keep)
+	}
+
 	rep := &IngestReport{Records: o.Records, Clients: o.Clients, BatchBytes: o.BatchBytes}
 	// The calls of the week before today: recent enough that no retention
 	// removes them while the server runs.
@@ -108,13 +146,44 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	}
 	rep.NDJSONBytes = size
 
-	if err := runServerBench(ctx, o, dir, file, rep); err != nil {
+	data := filepath.Join(dir, "data")
+	os.RemoveAll(data)
+	duck := &rep.DuckDB
+	duck.Store = "DuckDB"
+	args := []string{"--data", data}
+	if o.MemoryLimit != "" {
+		args = append(args, "--memory-limit", o.MemoryLimit)
+	}
+	if err := runServerBench(ctx, o, args, file, rep.NDJSONBytes, o.Profile, 0, duck); err != nil {
 		return nil, err
 	}
-	if err := duckdbBaseline(ctx, o, dir, file, rep); err != nil {
+	duck.DiskBytes = dirSize(data)
+	if rep.DuckDBBaseline, err = duckdbBaseline(ctx, o, dir, file); err != nil {
 		return nil, err
 	}
-	rep.Ratio = rep.RecordsPerSec / rep.DuckDBRowsPerS
+	duck.DiskRatio = float64(duck.DiskBytes) / float64(rep.NDJSONBytes)
+	duck.Ratio = duck.RecordsPerSec / rep.DuckDBBaseline.RowsPerSec
+
+	if chs != nil {
+		run := &ServerRun{Store: "ClickHouse " + chs.version.String()}
+		profile := ""
+		if o.Profile != "" {
+			profile = strings.TrimSuffix(o.Profile, filepath.Ext(o.Profile)) + "-clickhouse" + filepath.Ext(o.Profile)
+		}
+		if err := runServerBench(ctx, o, chs.serveArgs(), file, rep.NDJSONBytes, profile, chs.pid, run); err != nil {
+			return nil, err
+		}
+		if run.DiskBytes, err = chs.diskBytes(ctx, chs.prefix+"_"); err != nil {
+			return nil, err
+		}
+		base, err := chs.baseline(ctx, file, o.Log)
+		if err != nil {
+			return nil, err
+		}
+		run.DiskRatio = float64(run.DiskBytes) / float64(rep.NDJSONBytes)
+		run.Ratio = run.RecordsPerSec / base.RowsPerSec
+		rep.ClickHouse, rep.ClickHouseBaseline = run, base
+	}
 	return rep, nil
 }
 
@@ -173,22 +242,18 @@ func generate(path string, o IngestOptions, from time.Time) (int64, error) {
 	return st.Size(), nil
 }
 
-// runServerBench starts a real callscope server on a fresh data folder,
-// posts the file with concurrent clients and measures.
-func runServerBench(ctx context.Context, o IngestOptions, dir, file string, rep *IngestReport) error {
-	data := filepath.Join(dir, "data")
-	os.RemoveAll(data)
+// runServerBench starts a real callscope server on the store that args
+// name, posts the file with concurrent clients and measures. enginePid,
+// if not 0, is a ClickHouse server whose CPU time is measured too.
+func runServerBench(ctx context.Context, o IngestOptions, storeArgs []string, file string, size int64, profilePath string, enginePid int, run *ServerRun) error {
 	port, err := loopback.FreePort()
 	if err != nil {
 		return err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	args := []string{"serve", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--data", data, "--log-level", "warn",
-		"--max-concurrent-ingest", strconv.Itoa(o.Clients)}
-	if o.MemoryLimit != "" {
-		args = append(args, "--memory-limit", o.MemoryLimit)
-	}
-	if o.Profile != "" {
+	args := append([]string{"serve", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--log-level", "warn",
+		"--max-concurrent-ingest", strconv.Itoa(o.Clients)}, storeArgs...)
+	if profilePath != "" {
 		args = append(args, "--pprof")
 	}
 	cmd := exec.CommandContext(ctx, o.Binary, args...)
@@ -208,47 +273,53 @@ func runServerBench(ctx context.Context, o IngestOptions, dir, file string, rep 
 	if err := simulate.Register(ctx, base, "", nil, "default"); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Log, "server %s (pid %d) is ready; posting with %d clients\n", base, cmd.Process.Pid, o.Clients)
+	fmt.Fprintf(o.Log, "callscope on %s: server %s (pid %d) is ready; posting with %d clients\n", run.Store, base, cmd.Process.Pid, o.Clients)
 
 	var profile chan error
-	if o.Profile != "" {
+	if profilePath != "" {
 		profile = make(chan error, 1)
-		go func() { profile <- captureProfile(ctx, base, o.Profile, 2*time.Second, 10*time.Second) }()
+		go func() { profile <- captureProfile(ctx, base, profilePath, 2*time.Second, 10*time.Second) }()
 	}
 
-	if err := post(ctx, o, base, file, rep); err != nil {
+	engineCPU := 0.0
+	if enginePid != 0 {
+		engineCPU = cpuSeconds(enginePid)
+	}
+	if err := post(ctx, o, base, file, size, run); err != nil {
 		return err
 	}
-	rep.PeakRSSBytes = peakRSS(cmd.Process.Pid)
-	rep.ServerCPUSec = cpuSeconds(cmd.Process.Pid)
+	run.PeakRSSBytes = peakRSS(cmd.Process.Pid)
+	run.ServerCPUSec = cpuSeconds(cmd.Process.Pid)
+	if enginePid != 0 {
+		run.EngineCPUSec = cpuSeconds(enginePid) - engineCPU
+	}
 	if m, err := scrapeMetrics(base); err == nil {
-		rep.Commits = int(m["callscope_store_commit_duration_seconds_count"])
-		if rep.Commits > 0 {
-			rep.RowsPerCommit = m["callscope_store_commit_rows_sum"] / float64(rep.Commits)
-			rep.CommitMs = 1000 * m["callscope_store_commit_duration_seconds_sum"] / float64(rep.Commits)
+		run.Commits = int(m["callscope_store_commit_duration_seconds_count"])
+		if run.Commits > 0 {
+			run.RowsPerCommit = m["callscope_store_commit_rows_sum"] / float64(run.Commits)
+			run.CommitMs = 1000 * m["callscope_store_commit_duration_seconds_sum"] / float64(run.Commits)
 		}
 	}
 	if profile != nil {
 		if err := <-profile; err != nil {
 			fmt.Fprintf(o.Log, "profile: %v\n", err)
 		} else {
-			rep.ProfileTop = profileTop(o.Binary, o.Profile)
+			run.ProfileTop = profileTop(o.Binary, profilePath)
 		}
 	}
 
-	// A graceful stop checkpoints, so the folder holds the compressed tables.
+	// A graceful stop checkpoints, so a data folder holds the compressed
+	// tables.
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("the server did not stop cleanly: %w", err)
 	}
-	rep.DiskBytes = dirSize(data)
-	rep.DiskRatio = float64(rep.DiskBytes) / float64(rep.NDJSONBytes)
 	return nil
 }
 
 // post sends the file in batches of about BatchBytes, cut at line ends,
 // from several clients at once.
-func post(ctx context.Context, o IngestOptions, base, file string, rep *IngestReport) error {
+func post(ctx context.Context, o IngestOptions, base, file string, size int64, rep *ServerRun) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -346,11 +417,11 @@ func post(ctx context.Context, o IngestOptions, base, file string, rep *IngestRe
 	rep.Accepted = int(accepted.Load())
 	rep.Rejected = int(rejected.Load())
 	rep.RecordsPerSec = float64(rep.Accepted+rep.Rejected) / elapsed.Seconds()
-	rep.MBPerSec = float64(rep.NDJSONBytes) / 1e6 / elapsed.Seconds()
+	rep.MBPerSec = float64(size) / 1e6 / elapsed.Seconds()
 	rep.LatencyP50Ms = ms(percentile(latencies, 0.50))
 	rep.LatencyP99Ms = ms(percentile(latencies, 0.99))
-	if rep.Accepted+rep.Rejected != rep.Records {
-		return fmt.Errorf("the server answered for %d records, %d were sent", rep.Accepted+rep.Rejected, rep.Records)
+	if rep.Accepted+rep.Rejected != o.Records {
+		return fmt.Errorf("the server answered for %d records, %d were sent", rep.Accepted+rep.Rejected, o.Records)
 	}
 	return nil
 }
@@ -394,7 +465,8 @@ func postBatch(ctx context.Context, client *http.Client, url string, body []byte
 // refuses such a struct, so properties are kept as JSON (maximum_depth 1).
 // That makes the baseline lighter than callscope's work, which types every
 // property into its column.
-func duckdbBaseline(ctx context.Context, o IngestOptions, dir, file string, rep *IngestReport) error {
+func duckdbBaseline(ctx context.Context, o IngestOptions, dir, file string) (Baseline, error) {
+	b := Baseline{What: "DuckDB read_json", Note: "properties kept as JSON text, not typed into columns"}
 	path := filepath.Join(dir, "baseline.duckdb")
 	os.Remove(path)
 	os.Remove(path + ".wal")
@@ -404,7 +476,7 @@ func duckdbBaseline(ctx context.Context, o IngestOptions, dir, file string, rep 
 	}
 	db, err := sql.Open("duckdb", path+"?threads=2&memory_limit="+limit)
 	if err != nil {
-		return err
+		return b, err
 	}
 	defer db.Close()
 	fmt.Fprintf(o.Log, "baseline: DuckDB read_json of the same file\n")
@@ -412,19 +484,19 @@ func duckdbBaseline(ctx context.Context, o IngestOptions, dir, file string, rep 
 	// The file name is ours (a temporary folder), quoted for SQL.
 	q := fmt.Sprintf(`CREATE TABLE records AS SELECT * FROM read_json('%s', format = 'newline_delimited', maximum_depth = 1)`, strings.ReplaceAll(file, "'", "''"))
 	if _, err := db.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("baseline load: %w", err)
+		return b, fmt.Errorf("baseline load: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `CHECKPOINT`); err != nil {
-		return err
+		return b, err
 	}
-	rep.DuckDBSeconds = time.Since(start).Seconds()
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&rep.DuckDBRows); err != nil {
-		return err
+	b.Seconds = time.Since(start).Seconds()
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&b.Rows); err != nil {
+		return b, err
 	}
-	rep.DuckDBRowsPerS = float64(rep.DuckDBRows) / rep.DuckDBSeconds
+	b.RowsPerSec = float64(b.Rows) / b.Seconds
 	db.Close()
-	rep.DuckDBDiskBytes = dirSizeGlob(path)
-	return nil
+	b.DiskBytes = dirSizeGlob(path)
+	return b, nil
 }
 
 // scrapeMetrics reads the server's Prometheus metrics, summing series of

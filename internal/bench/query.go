@@ -40,11 +40,16 @@ type QueryOptions struct {
 	MemoryLimit string
 	Threads     int
 	Only        string // run only the panels whose name contains this
-	Log         io.Writer
+	// ClickHouse, if set, also loads the dataset into ClickHouse and runs
+	// every query there too, beside DuckDB. The copy is dropped at the end.
+	ClickHouse *ClickHouseTarget
+	Log        io.Writer
 }
 
 // QueryReport holds the figures of one run.
 type QueryReport struct {
+	// ClickHouse is the engine beside DuckDB, when there is one.
+	ClickHouse   string           `json:"clickhouse,omitempty"`
 	Rows         int64            `json:"rows"`
 	Tables       map[string]int64 `json:"tables"`
 	BuildSeconds float64          `json:"buildSeconds,omitempty"`
@@ -67,6 +72,17 @@ type PanelReport struct {
 	TranslateUs float64 `json:"translateMicroseconds"`
 	SameAnswer  bool    `json:"sameAnswer"`
 	Difference  string  `json:"difference,omitempty"`
+	// ClickHouse is the same KQL on the ClickHouse copy of the dataset.
+	ClickHouse *EngineRun `json:"clickhouse,omitempty"`
+}
+
+// EngineRun is a panel's KQL on another engine, whose answer is checked
+// against DuckDB's.
+type EngineRun struct {
+	KQLP50Ms   float64 `json:"kqlP50Ms"`
+	KQLP95Ms   float64 `json:"kqlP95Ms"`
+	SameAnswer bool    `json:"sameAnswer"` // as DuckDB's KQL answer
+	Difference string  `json:"difference,omitempty"`
 }
 
 const benchWorkspace = "bench"
@@ -80,6 +96,9 @@ func Query(ctx context.Context, o QueryOptions) (*QueryReport, error) {
 	defer ds.Close()
 	ws, st, end := ds.ws, ds.st, ds.end
 	rep := &QueryReport{Runs: o.Runs, Tables: ds.tables, Rows: ds.rows, BuildSeconds: ds.built.Seconds()}
+	if ds.ch != nil {
+		rep.ClickHouse = ds.ch.Engine()
+	}
 
 	// Every panel looks at the 30 days before the dataset's end, as the
 	// Insights tabs do by default.
@@ -91,9 +110,14 @@ func Query(ctx context.Context, o QueryOptions) (*QueryReport, error) {
 			continue
 		}
 		fmt.Fprintf(o.Log, "timing %s: %s\n", p.Tab, p.Name)
-		pr, err := timePanel(ctx, ws, st.Engine(), p, from, to, o.Runs)
+		pr, answer, err := timePanel(ctx, ws, st.Engine(), p, from, to, o.Runs)
 		if err != nil {
 			return nil, fmt.Errorf("panel %s/%s: %w", p.Tab, p.Name, err)
+		}
+		if ds.ch != nil {
+			if pr.ClickHouse, err = timeKQL(ctx, ds.chws, ds.ch.Engine(), p, from, to, o.Runs, answer); err != nil {
+				return nil, fmt.Errorf("panel %s/%s on %s: %w", p.Tab, p.Name, ds.ch.Engine(), err)
+			}
 		}
 		rep.Panels = append(rep.Panels, *pr)
 	}
@@ -101,9 +125,9 @@ func Query(ctx context.Context, o QueryOptions) (*QueryReport, error) {
 }
 
 // timePanel runs a panel's KQL and SQL alternately, after a warm-up, and
-// checks that they answer the same.
-func timePanel(ctx context.Context, ws store.Workspace, engine string, p Panel, from, to time.Time, runs int) (*PanelReport, error) {
-	req := query.Request{Query: p.KQL, Now: to, From: &from, To: &to, MaxRows: 100_000, Timeout: 5 * time.Minute}
+// checks that they answer the same. It returns the KQL's answer too.
+func timePanel(ctx context.Context, ws store.Workspace, engine string, p Panel, from, to time.Time, runs int) (*PanelReport, *store.Result, error) {
+	req := panelRequest(p, from, to)
 	sql := strings.NewReplacer("{from}", sqlTime(from), "{to}", sqlTime(to)).Replace(p.SQL)
 	pr := &PanelReport{Tab: p.Tab, Name: p.Name}
 
@@ -113,7 +137,7 @@ func timePanel(ctx context.Context, ws store.Workspace, engine string, p Panel, 
 	for range translations {
 		start := time.Now()
 		if _, err := query.Translate(engine, req); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		tt = append(tt, time.Since(start))
 	}
@@ -134,11 +158,11 @@ func timePanel(ctx context.Context, ws store.Workspace, engine string, p Panel, 
 	}
 	kr, _, err := runKQL()
 	if err != nil {
-		return nil, fmt.Errorf("KQL: %w", err)
+		return nil, nil, fmt.Errorf("KQL: %w", err)
 	}
 	sr, _, err := runSQL()
 	if err != nil {
-		return nil, fmt.Errorf("SQL: %w", err)
+		return nil, nil, fmt.Errorf("SQL: %w", err)
 	}
 	pr.ResultRows = len(kr.Rows)
 	pr.SameAnswer, pr.Difference = sameAnswer(kr, sr, strings.Contains(p.KQL, "order by") || strings.Contains(p.KQL, "top "))
@@ -147,12 +171,12 @@ func timePanel(ctx context.Context, ws store.Workspace, engine string, p Panel, 
 	for range runs {
 		_, d, err := runKQL()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		kt = append(kt, d)
 		_, d, err = runSQL()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		st = append(st, d)
 	}
@@ -160,7 +184,35 @@ func timePanel(ctx context.Context, ws store.Workspace, engine string, p Panel, 
 	pr.KQLP50Ms, pr.KQLP95Ms = ms(percentile(kt, 0.5)), ms(percentile(kt, 0.95))
 	pr.SQLP50Ms, pr.SQLP95Ms = ms(percentile(st, 0.5)), ms(percentile(st, 0.95))
 	pr.Ratio = pr.KQLP50Ms / pr.SQLP50Ms
-	return pr, nil
+	return pr, kr, nil
+}
+
+// panelRequest is a panel's KQL over [from, to].
+func panelRequest(p Panel, from, to time.Time) query.Request {
+	return query.Request{Query: p.KQL, Now: to, From: &from, To: &to, MaxRows: 100_000, Timeout: 5 * time.Minute}
+}
+
+// timeKQL runs a panel's KQL on another engine, after a warm-up, and
+// checks its answer against want.
+func timeKQL(ctx context.Context, ws store.Workspace, engine string, p Panel, from, to time.Time, runs int, want *store.Result) (*EngineRun, error) {
+	req := panelRequest(p, from, to)
+	r, err := query.Run(ctx, ws, engine, req)
+	if err != nil {
+		return nil, err
+	}
+	run := &EngineRun{}
+	run.SameAnswer, run.Difference = sameAnswer(&r.Result, want, strings.Contains(p.KQL, "order by") || strings.Contains(p.KQL, "top "))
+	var took []time.Duration
+	for range runs {
+		start := time.Now()
+		if _, err := query.Run(ctx, ws, engine, req); err != nil {
+			return nil, err
+		}
+		took = append(took, time.Since(start))
+	}
+	took = sortedCopy(took)
+	run.KQLP50Ms, run.KQLP95Ms = ms(percentile(took, 0.5)), ms(percentile(took, 0.95))
+	return run, nil
 }
 
 // sameAnswer compares two results value by value (column names aside),
@@ -234,6 +286,10 @@ type benchDataset struct {
 	tables map[string]int64 // rows per table
 	rows   int64
 	close  []func() error
+
+	// ch and chws are the copy of the dataset in ClickHouse, if asked for.
+	ch   store.Store
+	chws store.Workspace
 }
 
 func (d *benchDataset) Close() error {
@@ -276,25 +332,79 @@ func openDataset(ctx context.Context, o *QueryOptions) (*benchDataset, error) {
 	}
 	ds.close = append(ds.close, reg.Close)
 	w, err := reg.Workspace(benchWorkspace)
+	ref := store.WorkspaceRef{Name: w.Name, ID: w.ID}
 	if err == nil {
-		ds.ws, err = st.Workspace(ctx, store.WorkspaceRef{Name: w.Name, ID: w.ID})
+		ds.ws, err = st.Workspace(ctx, ref)
 	}
 	if err != nil {
 		ds.Close()
 		return nil, err
 	}
-	for _, t := range schema.Tables() {
-		r, err := ds.ws.Query(ctx, "SELECT count(*) FROM "+quoteIdent(t.Name), store.QueryOptions{})
-		if err != nil {
+	if ds.tables, err = tableRows(ctx, ds.ws); err != nil {
+		ds.Close()
+		return nil, err
+	}
+	for _, n := range ds.tables {
+		ds.rows += n
+	}
+	if o.ClickHouse != nil {
+		if err := ds.copyToClickHouse(ctx, *o, reg, ref); err != nil {
 			ds.Close()
 			return nil, err
 		}
-		if n, _ := r.Rows[0][0].(int64); n > 0 {
-			ds.tables[t.Name] = n
-			ds.rows += n
-		}
 	}
 	return ds, nil
+}
+
+// tableRows counts the rows of each table of ws that has any.
+func tableRows(ctx context.Context, ws store.Workspace) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, t := range schema.Tables() {
+		r, err := ws.Query(ctx, "SELECT count(*) FROM "+quoteIdent(t.Name), store.QueryOptions{})
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := r.Rows[0][0].(int64); n > 0 {
+			out[t.Name] = n
+		}
+	}
+	return out, nil
+}
+
+// copyToClickHouse loads the same dataset into a workspace of the same
+// name on ClickHouse, and checks that every table holds as many rows as
+// on DuckDB.
+func (d *benchDataset) copyToClickHouse(ctx context.Context, o QueryOptions, reg *workspace.Registry, ref store.WorkspaceRef) error {
+	chb, err := openClickHouseBench(ctx, *o.ClickHouse, o.Dir, o.Log)
+	if err != nil {
+		return err
+	}
+	d.close = append(d.close, func() error { return chb.Close(context.Background(), false) })
+	st, err := chb.open(ctx)
+	if err != nil {
+		return err
+	}
+	d.close = append(d.close, st.Close)
+	ws, err := st.Workspace(ctx, ref)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := fill(ctx, o, st, reg, ws, d.end.Add(-time.Duration(o.Days)*24*time.Hour), d.end); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Log, "loaded into %s in %s\n", st.Engine(), time.Since(start).Round(time.Second))
+	counts, err := tableRows(ctx, ws)
+	if err != nil {
+		return err
+	}
+	for name, n := range d.tables {
+		if counts[name] != n {
+			return fmt.Errorf("the ClickHouse copy of %s holds %d rows, DuckDB %d", name, counts[name], n)
+		}
+	}
+	d.ch, d.chws = st, ws
+	return nil
 }
 
 // dataset builds the benchmark's workspace from the simulator, or finds
@@ -339,12 +449,26 @@ func dataset(ctx context.Context, o QueryOptions, dir string) (time.Time, time.D
 		return time.Time{}, 0, err
 	}
 
-	calls, err := callsFor(o)
-	if err != nil {
+	if err := fill(ctx, o, st, reg, ws, begin, end); err != nil {
 		return time.Time{}, 0, err
 	}
-	fmt.Fprintf(o.Log, "building the dataset: %s calls over %d days, about %s records\n",
-		report.Thousands(int64(calls)), o.Days, report.Thousands(int64(o.Rows)))
+	if err := os.WriteFile(marker, []byte(end.Format(time.RFC3339)+"\n"), 0o644); err != nil {
+		return time.Time{}, 0, err
+	}
+	return end, time.Since(start), nil
+}
+
+// fill loads the dataset of o into ws of st: the simulator's records
+// between begin and end, then the daily calling metrics that the derive
+// job computes. The simulator is deterministic, so every store filled
+// with the same options holds the same rows.
+func fill(ctx context.Context, o QueryOptions, st store.Store, reg *workspace.Registry, ws store.Workspace, begin, end time.Time) error {
+	calls, err := callsFor(o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Log, "building the dataset on %s: %s calls over %d days, about %s records\n",
+		st.Engine(), report.Thousands(int64(calls)), o.Days, report.Thousands(int64(o.Rows)))
 
 	// The simulator writes NDJSON into a pipe that the ingester reads,
 	// as callscope import would read a file.
@@ -367,10 +491,10 @@ func dataset(ctx context.Context, o QueryOptions, dir string) (time.Time, time.D
 	sum, err := in.Stream(ctx, pr, target, 50_000, func(bytes int64, records int) { prog.Update(bytes, int64(records)) })
 	pr.CloseWithError(err) // stop the simulator if the load failed
 	if err != nil {
-		return time.Time{}, 0, err
+		return err
 	}
 	if err := <-genErr; err != nil {
-		return time.Time{}, 0, err
+		return err
 	}
 	prog.Done(sum.Bytes, int64(sum.Records))
 
@@ -381,13 +505,10 @@ func dataset(ctx context.Context, o QueryOptions, dir string) (time.Time, time.D
 	for day := begin.Add(24 * time.Hour); !day.After(end.Add(24 * time.Hour)); day = day.Add(24 * time.Hour) {
 		clock.t = day.Add(-time.Minute)
 		if err := jobs.Run1(ctx, derive.JobRollup); err != nil {
-			return time.Time{}, 0, fmt.Errorf("calling metrics for %s: %w", day.Format("2006-01-02"), err)
+			return fmt.Errorf("calling metrics for %s: %w", day.Format("2006-01-02"), err)
 		}
 	}
-	if err := os.WriteFile(marker, []byte(end.Format(time.RFC3339)+"\n"), 0o644); err != nil {
-		return time.Time{}, 0, err
-	}
-	return end, time.Since(start), nil
+	return nil
 }
 
 // omitted lists the categories the dataset leaves out.

@@ -3,8 +3,8 @@ package calls_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -15,17 +15,33 @@ import (
 	qt "github.com/callscope/callscope/internal/query/querytest"
 	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/store"
-	"github.com/callscope/callscope/internal/store/duckdb"
+	"github.com/callscope/callscope/internal/store/enginetest"
 )
 
-// newService opens a real DuckDB workspace holding the given rows.
-func newService(t *testing.T, data ...map[string][]qt.Row) (*calls.Service, store.Workspace) {
+// The Call Diagnostics tests, on each storage engine.
+func TestCallDiagnostics(t *testing.T) {
+	enginetest.Run(t,
+		enginetest.Test{Name: "OverviewOfAGroupCall", Fn: testOverviewOfAGroupCall},
+		enginetest.Test{Name: "OverviewOfAP2PCall", Fn: testOverviewOfAP2PCall},
+		enginetest.Test{Name: "UnknownCall", Fn: testUnknownCall},
+		enginetest.Test{Name: "IssuesOfAGroupCall", Fn: testIssuesOfAGroupCall},
+		enginetest.Test{Name: "TimelineOfAGroupCall", Fn: testTimelineOfAGroupCall},
+		enginetest.Test{Name: "Series", Fn: testSeries},
+		enginetest.Test{Name: "LiveCallThenFinal", Fn: testLiveCallThenFinal},
+		enginetest.Test{Name: "Search", Fn: testSearch},
+		enginetest.Test{Name: "EveryRuleOnACall", Fn: testEveryRuleOnACall},
+	)
+}
+
+// allSearches runs every case of the call search on ClickHouse too (see
+// testSearch for why they do not by default).
+var allSearches = flag.Bool("all-searches", false, "run every call search case on ClickHouse too (7 to 9 s each on 18.16)")
+
+// newService opens a workspace in a new store of the engine, holding the
+// given rows.
+func newService(t *testing.T, eng enginetest.Engine, data ...map[string][]qt.Row) (*calls.Service, store.Workspace) {
 	t.Helper()
-	st, err := duckdb.Open(duckdb.Options{Dir: t.TempDir(), MemoryLimit: "256MB", Threads: 2, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := eng.Open(t, enginetest.Options{})
 	ws, err := st.Workspace(context.Background(), store.WorkspaceRef{Name: "calls", ID: "00000000-0000-0000-0000-0000000000c1"})
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +65,8 @@ func participant(t *testing.T, o *calls.Overview, id string) calls.Participant {
 	return calls.Participant{}
 }
 
-func TestOverviewOfAGroupCall(t *testing.T) {
-	svc, _ := newService(t, finished())
+func testOverviewOfAGroupCall(t *testing.T, eng enginetest.Engine) {
+	svc, _ := newService(t, eng, finished())
 	o, err := svc.Overview(context.Background(), "g1")
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +131,8 @@ func TestOverviewOfAGroupCall(t *testing.T) {
 	}
 }
 
-func TestOverviewOfAP2PCall(t *testing.T) {
-	svc, _ := newService(t, finished())
+func testOverviewOfAP2PCall(t *testing.T, eng enginetest.Engine) {
+	svc, _ := newService(t, eng, finished())
 	o, err := svc.Overview(context.Background(), "p2p1")
 	if err != nil {
 		t.Fatal(err)
@@ -130,8 +146,8 @@ func TestOverviewOfAP2PCall(t *testing.T) {
 	}
 }
 
-func TestUnknownCall(t *testing.T) {
-	svc, _ := newService(t, finished())
+func testUnknownCall(t *testing.T, eng enginetest.Engine) {
+	svc, _ := newService(t, eng, finished())
 	if _, err := svc.Overview(context.Background(), "no-such-call"); !errors.Is(err, calls.ErrNotFound) {
 		t.Errorf("err = %v, want ErrNotFound", err)
 	}
@@ -145,8 +161,8 @@ func kinds(issues []calls.Issue) []string {
 	return out
 }
 
-func TestIssuesOfAGroupCall(t *testing.T) {
-	svc, _ := newService(t, finished())
+func testIssuesOfAGroupCall(t *testing.T, eng enginetest.Engine) {
+	svc, _ := newService(t, eng, finished())
 	issues, err := svc.Issues(context.Background(), "g1")
 	if err != nil {
 		t.Fatal(err)
@@ -179,8 +195,8 @@ func TestIssuesOfAGroupCall(t *testing.T) {
 	}
 }
 
-func TestTimelineOfAGroupCall(t *testing.T) {
-	svc, _ := newService(t, finished())
+func testTimelineOfAGroupCall(t *testing.T, eng enginetest.Engine) {
+	svc, _ := newService(t, eng, finished())
 	tl, err := svc.Timeline(context.Background(), "g1")
 	if err != nil {
 		t.Fatal(err)
@@ -227,8 +243,8 @@ func TestTimelineOfAGroupCall(t *testing.T) {
 	}
 }
 
-func TestSeries(t *testing.T) {
-	svc, _ := newService(t, finished())
+func testSeries(t *testing.T, eng enginetest.Engine) {
+	svc, _ := newService(t, eng, finished())
 	series, err := svc.Series(context.Background(), "g1")
 	if err != nil {
 		t.Fatal(err)
@@ -245,8 +261,8 @@ func TestSeries(t *testing.T) {
 
 // A call in progress already answers from its updates, client operations
 // and media stats; the finals sharpen the answer and lose nothing.
-func TestLiveCallThenFinal(t *testing.T) {
-	svc, ws := newService(t, live())
+func testLiveCallThenFinal(t *testing.T, eng enginetest.Engine) {
+	svc, ws := newService(t, eng, live())
 	ctx := context.Background()
 	o, err := svc.Overview(ctx, "live1")
 	if err != nil {
@@ -299,11 +315,11 @@ func callIDs(p *calls.SearchPage) []string {
 	return out
 }
 
-func TestSearch(t *testing.T) {
-	svc, ws := newService(t, finished(), live())
+func testSearch(t *testing.T, eng enginetest.Engine) {
+	svc, ws := newService(t, eng, finished(), live())
 	ctx := context.Background()
 	base := calls.SearchRequest{From: at(0, 0, 0), To: at(23, 59, 59)}
-	search := func(mod func(*calls.SearchRequest)) *calls.SearchPage {
+	search := func(t *testing.T, mod func(*calls.SearchRequest)) *calls.SearchPage {
 		t.Helper()
 		req := base
 		mod(&req)
@@ -313,7 +329,7 @@ func TestSearch(t *testing.T) {
 		}
 		return page
 	}
-	all := search(func(*calls.SearchRequest) {})
+	all := search(t, func(*calls.SearchRequest) {})
 	if got := callIDs(all); !slices.Equal(got, []string{"live1", "g1", "p2p1"}) || all.Next != "" {
 		t.Fatalf("all calls newest first: %v (next %q)", got, all.Next)
 	}
@@ -329,9 +345,19 @@ func TestSearch(t *testing.T) {
 			break
 		}
 	}
+	if _, err := svc.Search(ctx, calls.SearchRequest{From: at(0, 0, 0), To: at(1, 0, 0), After: "garbage"}); err == nil {
+		t.Error("a bad cursor was accepted")
+	}
 
+	slow := func(t *testing.T, searches int) {
+		if eng.Name == "clickhouse" && !*allSearches {
+			t.Skipf("%d more searches: ClickHouse 18.16 takes 7 to 9 s to plan each search statement, whatever the data "+
+				"(without common table expressions the dialect writes each let of the search at each of its uses: 190 kB of SQL); "+
+				"they pass there too, in minutes: run them with -all-searches", searches)
+		}
+	}
 	yes, no := true, false
-	for _, c := range []struct {
+	cases := []struct {
 		name string
 		mod  func(*calls.SearchRequest)
 		want []string
@@ -361,37 +387,40 @@ func TestSearch(t *testing.T) {
 		{"dropped", func(r *calls.SearchRequest) { r.Dropped = &yes }, []string{"g1"}},
 		{"not dropped", func(r *calls.SearchRequest) { r.Dropped = &no }, []string{"live1", "p2p1"}},
 		{"time range", func(r *calls.SearchRequest) { r.From, r.To = at(9, 30, 0), at(11, 0, 0) }, []string{"g1"}},
-	} {
-		if got := callIDs(search(c.mod)); !slices.Equal(got, c.want) {
-			t.Errorf("%s: %v, want %v", c.name, got, c.want)
-		}
 	}
+	t.Run("Filters", func(t *testing.T) {
+		slow(t, len(cases))
+		for _, c := range cases {
+			if got := callIDs(search(t, c.mod)); !slices.Equal(got, c.want) {
+				t.Errorf("%s: %v, want %v", c.name, got, c.want)
+			}
+		}
+	})
 
 	// Paging: one call per page, in order; a call arriving meanwhile
 	// (newer than all) does not move the pages after the first.
-	p1 := search(func(r *calls.SearchRequest) { r.PageSize = 1 })
-	if got := callIDs(p1); !slices.Equal(got, []string{"live1"}) || p1.Next == "" {
-		t.Fatalf("page 1: %v next %q", got, p1.Next)
-	}
-	newer := map[string][]qt.Row{"ACSCallSummary": {summary("new1", "p30", "e30", qt.Row{"CallStartTime": at(13, 0, 0)})}}
-	if err := ws.Append(ctx, qt.BatchOf(newer)); err != nil {
-		t.Fatal(err)
-	}
-	p2 := search(func(r *calls.SearchRequest) { r.PageSize = 1; r.After = p1.Next })
-	p3 := search(func(r *calls.SearchRequest) { r.PageSize = 1; r.After = p2.Next })
-	if !slices.Equal(callIDs(p2), []string{"g1"}) || !slices.Equal(callIDs(p3), []string{"p2p1"}) || p3.Next != "" {
-		t.Errorf("pages 2 and 3: %v %v (next %q)", callIDs(p2), callIDs(p3), p3.Next)
-	}
-
-	if _, err := svc.Search(ctx, calls.SearchRequest{From: at(0, 0, 0), To: at(1, 0, 0), After: "garbage"}); err == nil {
-		t.Error("a bad cursor was accepted")
-	}
+	t.Run("Paging", func(t *testing.T) {
+		slow(t, 3)
+		p1 := search(t, func(r *calls.SearchRequest) { r.PageSize = 1 })
+		if got := callIDs(p1); !slices.Equal(got, []string{"live1"}) || p1.Next == "" {
+			t.Fatalf("page 1: %v next %q", got, p1.Next)
+		}
+		newer := map[string][]qt.Row{"ACSCallSummary": {summary("new1", "p30", "e30", qt.Row{"CallStartTime": at(13, 0, 0)})}}
+		if err := ws.Append(ctx, qt.BatchOf(newer)); err != nil {
+			t.Fatal(err)
+		}
+		p2 := search(t, func(r *calls.SearchRequest) { r.PageSize = 1; r.After = p1.Next })
+		p3 := search(t, func(r *calls.SearchRequest) { r.PageSize = 1; r.After = p2.Next })
+		if !slices.Equal(callIDs(p2), []string{"g1"}) || !slices.Equal(callIDs(p3), []string{"p2p1"}) || p3.Next != "" {
+			t.Errorf("pages 2 and 3: %v %v (next %q)", callIDs(p2), callIDs(p3), p3.Next)
+		}
+	})
 }
 
 // Per stream rule, a call where exactly that rule fires and a call just
 // inside its threshold. The issues (computed in Go) and the search's
 // quality column (computed by the store from the same rules) must agree.
-func TestEveryRuleOnACall(t *testing.T) {
+func testEveryRuleOnACall(t *testing.T, eng enginetest.Engine) {
 	mediaOf := map[quality.Kind]string{quality.KindAudio: "Audio", quality.KindVideo: "Video", quality.KindScreenShare: "VBSS"}
 	type want struct {
 		rule string
@@ -430,7 +459,7 @@ func TestEveryRuleOnACall(t *testing.T) {
 			}
 		}
 	}
-	svc, _ := newService(t, map[string][]qt.Row{"ACSCallSummary": sums, "ACSCallDiagnostics": diags})
+	svc, _ := newService(t, eng, map[string][]qt.Row{"ACSCallSummary": sums, "ACSCallDiagnostics": diags})
 	ctx := context.Background()
 	page, err := svc.Search(ctx, calls.SearchRequest{From: at(0, 0, 0), To: at(23, 0, 0), PageSize: calls.MaxPageSize})
 	if err != nil {

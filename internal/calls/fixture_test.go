@@ -47,7 +47,7 @@ func stream(call, participant, endpoint string, id int64, media string, metrics 
 func op(call, participant, instance, name, id string, ts time.Time, result string, extra qt.Row) qt.Row {
 	r := qt.Row{"TimeGenerated": ts.Add(time.Minute), "CallClientTimeStamp": ts, "OperationName": name, "CallId": call,
 		"ParticipantId": participant, "OperationType": "client-api-request", "OperationId": id, "DurationMs": int64(120),
-		"ResultType": result, "ResultSignature": int32(200), "SdkVersion": "1.20.1.1_beta", "UserAgent": webUA, "ClientInstanceId": instance}
+		"ResultType": result, "ResultSignature": int64(200), "SdkVersion": "1.20.1.1_beta", "UserAgent": webUA, "ClientInstanceId": instance}
 	for k, v := range extra {
 		r[k] = v
 	}
@@ -90,7 +90,7 @@ func finished() map[string][]qt.Row {
 			op("g1", "p1", "ci1", "State-changed", "o2", at(10, 0, 6), "Succeeded", qt.Row{"DurationMs": int64(0)}),
 			ufd("g1", "p1", "ci1", "u1", "speakingWhileMicrophoneIsMuted", "Bad", at(10, 2, 0)),
 			op("g1", "p2", "ci2", "Join", "o3", at(10, 0, 7), "Succeeded", nil),
-			op("g1", "p2", "ci2", "StartVideo", "o4", at(10, 1, 0), "Failed", qt.Row{"ResultSignature": int32(410),
+			op("g1", "p2", "ci2", "StartVideo", "o4", at(10, 1, 0), "Failed", qt.Row{"ResultSignature": int64(410),
 				"OperationPayload": `{"SubCode":41048,"StreamType":"Video"}`}),
 			ufd("g1", "p2", "ci2", "u2", "networkReceiveQuality", "Bad", at(10, 3, 0)),
 			ufd("g1", "p2", "ci2", "u2", "networkReceiveQuality", "Good", at(10, 3, 40)),
@@ -107,7 +107,7 @@ func finished() map[string][]qt.Row {
 
 // live is live1 while it runs.
 func live() map[string][]qt.Row {
-	upd := func(version int32, extra qt.Row) qt.Row {
+	upd := func(version int64, extra qt.Row) qt.Row {
 		r := summary("live1", "p20", "e20", qt.Row{"CallStartTime": at(12, 0, 0), "CallDuration": nil, "ParticipantStartTime": at(12, 0, 1),
 			"ParticipantDuration": nil, "ParticipantEndReason": nil, "ParticipantEndSubCode": nil, "ResultCategory": nil,
 			"TimeGenerated": at(12, 1, int(version)), "CallUpdatesVersion": version})
@@ -116,7 +116,7 @@ func live() map[string][]qt.Row {
 		}
 		return r
 	}
-	d := stream("live1", "p20", "e20", 7, "Audio", qt.Row{"JitterAvg": int64(50), "RoundTripTimeAvg": int64(90), "CallUpdatesVersion": int32(1), "TimeGenerated": at(12, 2, 0)})
+	d := stream("live1", "p20", "e20", 7, "Audio", qt.Row{"JitterAvg": int64(50), "RoundTripTimeAvg": int64(90), "CallUpdatesVersion": int64(1), "TimeGenerated": at(12, 2, 0)})
 	return map[string][]qt.Row{
 		"ACSCallSummaryUpdates":     {upd(1, qt.Row{"SdkVersion": "1.19.0"}), upd(2, nil)},
 		"ACSCallDiagnosticsUpdates": {d},

@@ -90,7 +90,15 @@ func New(cfg Config) (*Client, error) {
 		timeout = 5 * time.Minute
 	}
 	base := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}
-	return &Client{base: base, database: db, user: user, password: password, http: &http.Client{Timeout: timeout}}, nil
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	// The server closes a connection idle for keep_alive_timeout (3 s by
+	// default in older releases). A request written on a connection the
+	// server is closing fails with a broken pipe, and an insert is not
+	// retried by net/http; letting connections go after 2 s avoids that.
+	transport.IdleConnTimeout = 2 * time.Second
+	// A batch writes its tables at once, and several batches run at once.
+	transport.MaxIdleConnsPerHost = 64
+	return &Client{base: base, database: db, user: user, password: password, http: &http.Client{Timeout: timeout, Transport: transport}}, nil
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

@@ -72,6 +72,10 @@ type Features struct {
 	CommonTableExpressions bool
 	// WindowFunctions is OVER (…) without an experimental flag (21.9).
 	WindowFunctions bool
+	// PreciseFloatText parses the floats of text input formats (TSV,
+	// JSON, …) to the closest double (26.7). Before, a fast method may
+	// miss it by a bit or two: 2.28 is stored as 2.2800000000000002.
+	PreciseFloatText bool
 }
 
 // FeaturesOf lists what a release supports.
@@ -82,5 +86,6 @@ func FeaturesOf(v Version) Features {
 		InsertDeduplicationToken: v.AtLeast(22, 2),
 		CommonTableExpressions:   v.AtLeast(20, 10),
 		WindowFunctions:          v.AtLeast(21, 9),
+		PreciseFloatText:         v.AtLeast(26, 7),
 	}
 }

@@ -13,12 +13,23 @@ import (
 
 	"github.com/callscope/callscope/internal/decode"
 	"github.com/callscope/callscope/internal/ingest"
+	"github.com/callscope/callscope/internal/query"
 	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/simulate"
 	"github.com/callscope/callscope/internal/store"
-	"github.com/callscope/callscope/internal/store/duckdb"
+	"github.com/callscope/callscope/internal/store/enginetest"
 	"github.com/callscope/callscope/internal/workspace"
 )
+
+// The jobs' tests, on each storage engine.
+func TestJobs(t *testing.T) {
+	enginetest.Run(t,
+		enginetest.Test{Name: "FinalizeMatchesTheSimulatorsFinals", Fn: testFinalizeMatchesTheSimulatorsFinals},
+		enginetest.Test{Name: "Rollup", Fn: testRollup},
+		enginetest.Test{Name: "UsageAndRetention", Fn: testUsageAndRetention},
+		enginetest.Test{Name: "RunOnceReports", Fn: testRunOnceReports},
+	)
+}
 
 // clock is a clock the test moves.
 type clock struct{ t time.Time }
@@ -26,22 +37,21 @@ type clock struct{ t time.Time }
 func (c *clock) Now() time.Time { return c.t }
 
 type env struct {
-	jobs  *Jobs
-	clock *clock
-	ws    store.Workspace
-	reg   *workspace.Registry
+	jobs   *Jobs
+	clock  *clock
+	ws     store.Workspace
+	engine string
+	reg    *workspace.Registry
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func newEnv(t *testing.T, now time.Time) *env {
+// newEnv opens a store of the engine and a registry with its default
+// workspace.
+func newEnv(t *testing.T, eng enginetest.Engine, now time.Time) *env {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := duckdb.Open(duckdb.Options{Dir: dir, MemoryLimit: "256MB", Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := workspace.OpenFile(dir)
+	st := eng.Open(t, enginetest.Options{})
+	b, err := workspace.OpenFile(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,14 +59,14 @@ func newEnv(t *testing.T, now time.Time) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close(); reg.Close() })
+	t.Cleanup(func() { reg.Close() })
 	def, _ := reg.Workspace(workspace.DefaultName)
 	ws, err := st.Workspace(context.Background(), store.WorkspaceRef{Name: def.Name, ID: def.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &clock{now}
-	return &env{jobs: New(Config{Store: st, Registry: reg, Clock: c, Logger: quiet}), clock: c, ws: ws, reg: reg}
+	return &env{jobs: New(Config{Store: st, Registry: reg, Clock: c, Logger: quiet}), clock: c, ws: ws, engine: st.Engine(), reg: reg}
 }
 
 // load ingests NDJSON records into the default workspace, as an import.
@@ -70,18 +80,21 @@ func (e *env) load(t *testing.T, records ...[]byte) {
 	}
 }
 
-func (e *env) rows(t *testing.T, q string) [][]any {
+// rows runs a KQL query, which each engine's dialect translates, so that
+// the tests read both stores alike.
+func (e *env) rows(t *testing.T, kql string) [][]any {
 	t.Helper()
-	res, err := e.ws.Query(context.Background(), q, store.QueryOptions{})
+	res, err := query.Run(context.Background(), e.ws, e.engine, query.Request{Query: kql})
 	if err != nil {
-		t.Fatalf("%s: %v", q, err)
+		t.Fatalf("%s: %v", kql, err)
 	}
 	return res.Rows
 }
 
-func (e *env) count(t *testing.T, q string) int64 {
+// count counts the rows of a table or tabular expression.
+func (e *env) count(t *testing.T, tabular string) int64 {
 	t.Helper()
-	return e.rows(t, q)[0][0].(int64)
+	return e.rows(t, tabular+" | count")[0][0].(int64)
 }
 
 func (e *env) run(t *testing.T, job string) {
@@ -94,7 +107,7 @@ func (e *env) run(t *testing.T, job string) {
 // Finalisation over simulated calls sent only as updates yields exactly the
 // final rows the simulator itself would have sent: one per participant and
 // one per stream.
-func TestFinalizeMatchesTheSimulatorsFinals(t *testing.T) {
+func testFinalizeMatchesTheSimulatorsFinals(t *testing.T, eng enginetest.Engine) {
 	from := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC)
 	opts := simulate.Options{Seed: 3, Calls: 30, From: from, To: from.Add(2 * time.Hour), Finals: true}
 	var updates [][]byte
@@ -107,30 +120,32 @@ func TestFinalizeMatchesTheSimulatorsFinals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, from)
+	e := newEnv(t, eng, from)
 	e.load(t, updates...)
 
 	// While calls are in progress or within the grace period, nothing.
 	e.clock.t = from.Add(time.Minute)
 	e.run(t, JobFinalize)
-	if n := e.count(t, `SELECT count(*) FROM ACSCallSummary`); n != 0 {
+	if n := e.count(t, "ACSCallSummary"); n != 0 {
 		t.Errorf("%d final rows before any call settled", n)
 	}
 	// Days later every call has settled, even the latest versions.
 	e.clock.t = from.Add(30 * 24 * time.Hour)
 	e.run(t, JobFinalize)
-	summaries := e.count(t, `SELECT count(*) FROM ACSCallSummary`)
-	diagnostics := e.count(t, `SELECT count(*) FROM ACSCallDiagnostics`)
+	summaries := e.count(t, "ACSCallSummary")
+	diagnostics := e.count(t, "ACSCallDiagnostics")
 	if summaries != int64(counts["CallSummary"]) || diagnostics != int64(counts["CallDiagnostics"]) {
 		t.Errorf("derived %d summaries and %d diagnostics; the simulator's finals are %d and %d",
 			summaries, diagnostics, counts["CallSummary"], counts["CallDiagnostics"])
 	}
-	// Each final row is the highest version of its participant.
-	stale := e.count(t, `SELECT count(*) FROM ACSCallSummary f JOIN ACSCallSummaryUpdates u
-		ON f.CorrelationId = u.CorrelationId AND coalesce(f.ParticipantId,'') = coalesce(u.ParticipantId,'') AND coalesce(f.EndpointId,'') = coalesce(u.EndpointId,'')
-		WHERE u.TimeGenerated > f.TimeGenerated`)
-	if stale != 0 {
-		t.Errorf("%d final rows are older than an update of their participant", stale)
+	// Each final row is the highest version of its participant: every
+	// update meets its participant's final row (P2P participants, without
+	// a ParticipantId, by their endpoint), and none is newer.
+	pairs := e.rows(t, `ACSCallSummary
+		| join kind=inner ACSCallSummaryUpdates on CorrelationId, ParticipantId, EndpointId
+		| summarize pairs = count(), stale = countif(TimeGenerated1 > TimeGenerated)`)[0]
+	if updates := e.count(t, "ACSCallSummaryUpdates"); pairs[0] != updates || pairs[1] != int64(0) {
+		t.Errorf("%v of %d updates meet their final row; %v final rows are older than an update of their participant", pairs[0], updates, pairs[1])
 	}
 	// Running again writes nothing.
 	if r, _ := e.ws.Finalize(context.Background(), e.clock.t, 2*time.Minute); r.Summaries+r.Diagnostics+r.Replaced != 0 {
@@ -147,9 +162,9 @@ func op(at time.Time, name, call, participant, result, payload string) []byte {
 // The rollup writes the day's metric rows from the operations, and a
 // recomputation writes only the rows whose counts changed, with a later
 // TimestampMax, so that the latest row per dimension set is the truth.
-func TestRollup(t *testing.T) {
+func testRollup(t *testing.T, eng enginetest.Engine) {
 	day := time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)
-	e := newEnv(t, day.Add(12*time.Hour))
+	e := newEnv(t, eng, day.Add(12*time.Hour))
 	join := `{"SdkPlatform":"Web","CallType":"Group"}`
 	e.load(t,
 		op(day.Add(9*time.Hour), "Join", "c1", "p1", "Succeeded", join),
@@ -158,21 +173,24 @@ func TestRollup(t *testing.T) {
 		op(day.Add(-2*24*time.Hour), "Join", "old", "p9", "Succeeded", join), // outside today and yesterday
 	)
 	e.run(t, JobRollup)
-	const latest = `SELECT ResultType, SubCode, LegsDcount, SuccessLegsDcount, FailedLegsDcount, CallsDcount, MetricValueAvg, CallType, Platform, DeviceBrowser, DeviceOsName
-		FROM (SELECT *, row_number() OVER (PARTITION BY CorrelationId ORDER BY TimestampMax DESC) AS rn FROM ACSCallingMetrics WHERE MetricName = 'reliability/api/Join') WHERE rn = 1 ORDER BY ResultType`
+	const latest = `ACSCallingMetrics
+		| where MetricName == 'reliability/api/Join'
+		| summarize arg_max(TimestampMax, *) by CorrelationId
+		| project ResultType, SubCode, LegsDcount, SuccessLegsDcount, FailedLegsDcount, CallsDcount, MetricValueAvg, CallType, Platform, DeviceBrowser, DeviceOsName
+		| order by ResultType asc`
 	got := fmt.Sprint(e.rows(t, latest))
 	want := "[[Failed 41048 1 0 1 1 0 Group Web Chrome Windows] [Succeeded  2 2 0 1 100 Group Web Chrome Windows]]"
 	if got != want {
 		t.Errorf("Join rows:\n got %s\nwant %s", got, want)
 	}
-	written := e.count(t, `SELECT count(*) FROM ACSCallingMetrics`)
+	written := e.count(t, "ACSCallingMetrics")
 	if written == 0 {
 		t.Fatal("no rows written")
 	}
 	// Nothing changed: nothing written.
 	e.clock.t = e.clock.t.Add(5 * time.Minute)
 	e.run(t, JobRollup)
-	if n := e.count(t, `SELECT count(*) FROM ACSCallingMetrics`); n != written {
+	if n := e.count(t, "ACSCallingMetrics"); n != written {
 		t.Errorf("an unchanged recomputation wrote %d rows", n-written)
 	}
 	// A third leg joins successfully: the Succeeded row is rewritten with a
@@ -185,20 +203,22 @@ func TestRollup(t *testing.T) {
 	if got != want {
 		t.Errorf("after a new leg:\n got %s\nwant %s", got, want)
 	}
-	if n := e.count(t, `SELECT count(*) FROM ACSCallingMetrics WHERE MetricName = 'reliability/api/Join'`); n != 3 {
+	if n := e.count(t, "ACSCallingMetrics | where MetricName == 'reliability/api/Join'"); n != 3 {
 		t.Errorf("%d Join rows in all, want 3 (two, then one rewritten)", n)
 	}
 	// The Insights tab's reliability over deduplicated rows.
-	rel := e.rows(t, `SELECT round(sum(SuccessLegsDcount) * 100.0 / sum(LegsDcount), 1) FROM
-		(SELECT * FROM ACSCallingMetrics QUALIFY row_number() OVER (PARTITION BY CorrelationId ORDER BY TimestampMax DESC) = 1) WHERE MetricName = 'reliability/api/Join'`)
+	rel := e.rows(t, `ACSCallingMetrics
+		| summarize arg_max(TimestampMax, *) by CorrelationId
+		| where MetricName == 'reliability/api/Join'
+		| summarize round(sum(SuccessLegsDcount) * 100.0 / sum(LegsDcount), 1)`)
 	if rel[0][0] != 75.0 {
 		t.Errorf("Join reliability %v, want 75 (3 of 4 legs)", rel[0][0])
 	}
 }
 
-func TestUsageAndRetention(t *testing.T) {
+func testUsageAndRetention(t *testing.T, eng enginetest.Engine) {
 	now := time.Date(2026, 4, 10, 12, 30, 0, 0, time.UTC)
-	e := newEnv(t, now)
+	e := newEnv(t, eng, now)
 	survey := func(at time.Time, id string) []byte {
 		return []byte(fmt.Sprintf(`{"time":%q,"category":"CallSurvey","properties":{"SurveyId":%q}}`, at.Format(time.RFC3339), id))
 	}
@@ -211,7 +231,7 @@ func TestUsageAndRetention(t *testing.T) {
 	e.run(t, JobUsage)
 	usage := func() string {
 		var out []string
-		for _, r := range e.rows(t, `SELECT StartTime, Records, IsBillable, Quantity > 0 FROM Usage WHERE DataType = 'ACSCallSurvey' ORDER BY StartTime`) {
+		for _, r := range e.rows(t, `Usage | where DataType == 'ACSCallSurvey' | project StartTime, Records, IsBillable, billed = Quantity > 0 | order by StartTime asc`) {
 			out = append(out, fmt.Sprintf("%s:%v:%v:%v", r[0].(time.Time).Format("01-02T15"), r[1], r[2], r[3]))
 		}
 		return strings.Join(out, " ")
@@ -232,7 +252,7 @@ func TestUsageAndRetention(t *testing.T) {
 	e.run(t, JobRetention)
 	ids := func() string {
 		var out []string
-		for _, r := range e.rows(t, `SELECT SurveyId FROM ACSCallSurvey`) {
+		for _, r := range e.rows(t, `ACSCallSurvey | project SurveyId`) {
 			out = append(out, r[0].(string))
 		}
 		sort.Strings(out)
@@ -251,13 +271,13 @@ func TestUsageAndRetention(t *testing.T) {
 	// The clock moves on a month: everything ages out, Usage included.
 	e.clock.t = now.Add(40 * 24 * time.Hour)
 	e.run(t, JobRetention)
-	if n := e.count(t, `SELECT count(*) FROM ACSCallSurvey`) + e.count(t, `SELECT count(*) FROM Usage`); n != 0 {
+	if n := e.count(t, "ACSCallSurvey") + e.count(t, "Usage"); n != 0 {
 		t.Errorf("%d rows left after 40 days", n)
 	}
 }
 
-func TestRunOnceReports(t *testing.T) {
-	e := newEnv(t, time.Now())
+func testRunOnceReports(t *testing.T, eng enginetest.Engine) {
+	e := newEnv(t, eng, time.Now())
 	var seen []string
 	e.jobs.cfg.Observer = observerFunc(func(job string, _ time.Duration, _ int, err error) {
 		if err != nil {

@@ -77,9 +77,13 @@ func (r *rollup) run(ctx context.Context, ws store.Workspace, _ workspace.Worksp
 		if seen && prev.counts == countsOf(row) {
 			continue
 		}
+		// Later in whole seconds: a store may keep no finer times
+		// (ClickHouse before 20.1, without DateTime64), and a row whose
+		// TimestampMax it reads as equal would replace the stored one, or
+		// tie with it, rather than follow it.
 		latest := row.LatestData
-		if seen && !latest.After(prev.timestampMax) {
-			latest = prev.timestampMax.Add(time.Millisecond)
+		if seen && !latest.Truncate(time.Second).After(prev.timestampMax.Truncate(time.Second)) {
+			latest = prev.timestampMax.Truncate(time.Second).Add(time.Second)
 		}
 		batch.Add(mt, metricRow(mt, row, key, latest, now))
 	}

@@ -15,17 +15,19 @@ import (
 
 	"github.com/callscope/callscope/internal/decode"
 	"github.com/callscope/callscope/internal/ingest"
+	"github.com/callscope/callscope/internal/query"
 	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/simulate"
 	"github.com/callscope/callscope/internal/store"
+	"github.com/callscope/callscope/internal/store/enginetest"
 	"github.com/callscope/callscope/internal/workspace"
 )
 
-// The simulator's records, posted over HTTP, land in DuckDB: as many rows
-// per table as the simulator reports, with every property of sampled
+// The simulator's records, posted over HTTP, land in the store: as many
+// rows per table as the simulator reports, with every property of sampled
 // records stored under its column, converted to the column's type.
-func TestSimulatorThroughHTTPIntoDuckDB(t *testing.T) {
-	ts := startServer(t, decode.Limits{})
+func testSimulatorThroughHTTP(t *testing.T, eng enginetest.Engine) {
+	ts := startServer(t, eng, decode.Limits{})
 	for _, res := range simulate.DefaultResources() {
 		ts.routeAll(t, res.ID, res.TenantID, workspace.DefaultName)
 	}
@@ -63,7 +65,7 @@ func TestSimulatorThroughHTTPIntoDuckDB(t *testing.T) {
 
 	checked := map[string]int{}
 	for i := 0; i < len(recs); i += max(1, len(recs)/400) {
-		cat := assertStored(t, ts.defaultWS(t), recs[i], ts.registry.TenantOf)
+		cat := ts.assertStored(t, ts.defaultWS(t), recs[i], ts.registry.TenantOf)
 		checked[cat]++
 	}
 	// Sample the rare categories too.
@@ -76,21 +78,21 @@ func TestSimulatorThroughHTTPIntoDuckDB(t *testing.T) {
 			}
 		}
 		if checked[head.Category] < 3 {
-			checked[assertStored(t, ts.defaultWS(t), r, ts.registry.TenantOf)]++
+			checked[ts.assertStored(t, ts.defaultWS(t), r, ts.registry.TenantOf)]++
 		}
 	}
 	t.Logf("checked the values of %v sampled records", checked)
-	assertAppEvents(t, ts.defaultWS(t), recs)
+	ts.assertAppEvents(t, recs)
 }
 
 // assertAppEvents checks the apps' survey events, which the simulator
 // writes flat, as Application Insights exports do, with a Properties
 // object that is a column and not an envelope: every one is stored once,
 // with its Name, its Properties as JSON equal to what was sent, its time
-// and its resource, nothing left over in AdditionalFields; and each joins
+// (as precise as the engine keeps times) and its resource, nothing left over in AdditionalFields; and each joins
 // the survey of the same run on SurveyId, as the survey tutorial's query
 // does.
-func assertAppEvents(t *testing.T, ws store.Workspace, recs [][]byte) {
+func (ts *testServer) assertAppEvents(t *testing.T, recs [][]byte) {
 	t.Helper()
 	type event struct {
 		props    map[string]any
@@ -114,20 +116,17 @@ func assertAppEvents(t *testing.T, ws store.Workspace, recs [][]byte) {
 		if err != nil || id == "" || rec.Name != "CallSurvey" {
 			t.Fatalf("simulated event %s", raw)
 		}
-		sent[id] = event{rec.Properties, at, schema.NormalizeResourceID(rec.ResourceID)}
+		sent[id] = event{rec.Properties, at.Truncate(ts.engine.Precision), schema.NormalizeResourceID(rec.ResourceID)}
 	}
 	if len(sent) == 0 {
 		t.Fatal("the simulator sent no AppEvents records")
 	}
-	res, err := ws.Query(context.Background(), `SELECT Name, Properties, TimeGenerated, _ResourceId, AdditionalFields FROM AppEvents`, store.QueryOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Rows) != len(sent) {
-		t.Errorf("%d AppEvents rows for %d events sent", len(res.Rows), len(sent))
+	rows := ts.rows(t, "", workspace.DefaultName, `AppEvents | project Name, Properties, TimeGenerated, _ResourceId, AdditionalFields`)
+	if len(rows) != len(sent) {
+		t.Errorf("%d AppEvents rows for %d events sent", len(rows), len(sent))
 	}
 	stored := map[string]bool{}
-	for _, row := range res.Rows {
+	for _, row := range rows {
 		text, _ := row[1].(string)
 		var props map[string]any
 		if err := json.Unmarshal([]byte(text), &props); err != nil {
@@ -139,30 +138,32 @@ func assertAppEvents(t *testing.T, ws store.Workspace, recs [][]byte) {
 			t.Fatalf("row %v: Properties.id %q was not sent once", row, id)
 		}
 		stored[id] = true
-		at, _ := row[2].(time.Time)
+		text, _ = row[2].(string)
+		at, _ := time.Parse(time.RFC3339Nano, text)
 		if row[0] != "CallSurvey" || !reflect.DeepEqual(props, ev.props) || !at.Equal(ev.at) || row[3] != ev.resource || row[4] != nil {
 			t.Errorf("row %v, sent %+v", row, ev)
 		}
 	}
-	joined, err := ws.Query(context.Background(), `SELECT count(*) FROM AppEvents e JOIN ACSCallSurvey s ON s.SurveyId = (e.Properties->>'id') WHERE e.Name = 'CallSurvey'`, store.QueryOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := joined.Rows[0][0].(int64); n != int64(len(sent)) {
+	joined := ts.rows(t, "", workspace.DefaultName, `AppEvents
+		| where Name == 'CallSurvey'
+		| extend id = tostring(Properties.id)
+		| join kind=inner (ACSCallSurvey | project SurveyId) on $left.id == $right.SurveyId
+		| count`)
+	if n := joined[0][0]; n != float64(len(sent)) {
 		t.Errorf("%d of %d events join a survey on SurveyId", n, len(sent))
 	}
 }
 
 // The published doc samples of ../shared/schemas ingest into the right
 // tables with the right values.
-func TestDocSamples(t *testing.T) {
+func testDocSamples(t *testing.T, eng enginetest.Engine) {
 	files, _ := filepath.Glob("../../../shared/schemas/*.json")
 	if len(files) == 0 {
 		t.Skip("../shared/schemas is not here")
 	}
 	// Several samples name no resource, so no diagnostic setting could route
 	// them: they go through the path of an explicit import.
-	ts := startServerWith(t, decode.Limits{}, true)
+	ts := startServerWith(t, eng, decode.Limits{}, true)
 	ws := ts.defaultWS(t)
 	in := ingest.New(decode.Limits{}, nil)
 	target := ingest.Target{Source: "doc samples", Errors: ws, Route: func(*schema.Table, string) []store.Workspace { return []store.Workspace{ws} }}
@@ -206,7 +207,7 @@ func TestDocSamples(t *testing.T) {
 					t.Errorf("%s %q: %v %+v", doc.Table, s.Name, err, sum)
 					continue
 				}
-				if cat := assertStored(t, ws, r, nil); schema.ByCategory(cat).Name != doc.Table {
+				if cat := ts.assertStored(t, ws, r, nil); schema.ByCategory(cat).Name != doc.Table {
 					t.Errorf("%s %q went to %s", doc.Table, s.Name, schema.ByCategory(cat).Name)
 				}
 				n++
@@ -219,7 +220,7 @@ func TestDocSamples(t *testing.T) {
 // assertStored checks that a row exists in the record's table whose columns
 // hold every property of the record, converted to the column types. It
 // returns the category the record was stored under.
-func assertStored(t *testing.T, ws store.Workspace, raw []byte, tenants ingest.TenantOf) string {
+func (ts *testServer) assertStored(t *testing.T, ws store.Workspace, raw []byte, tenants ingest.TenantOf) string {
 	t.Helper()
 	var rec map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -278,7 +279,10 @@ func assertStored(t *testing.T, ws store.Workspace, raw []byte, tenants ingest.T
 		redacted = ep == "bot" || ep == "pstn" || (pt != "" && known && !strings.EqualFold(pt, owner))
 	}
 
-	var where []string
+	// The test is a KQL query with the values as its parameters, so that
+	// every engine reads it alike.
+	var where, decls []string
+	params := map[string]string{}
 	for k, v := range props {
 		i, ok := tbl.Field([]byte(k))
 		if !ok || tbl.Columns[i].Derived != schema.Stored || strings.EqualFold(k, "category") || strings.EqualFold(k, "type") {
@@ -288,17 +292,25 @@ func assertStored(t *testing.T, ws store.Workspace, raw []byte, tenants ingest.T
 		if redacted && (c.Name == schema.SdkVersion || c.Name == schema.OsVersion) {
 			v = ingest.Redacted
 		}
-		if p, ok := predicate(c, v); ok {
-			where = append(where, p)
+		name := fmt.Sprintf("p%d", len(decls))
+		if p, ok := predicate(c, v, name, ts.engine.Precision); ok {
+			where = append(where, p.expr)
+			if p.typ != "" {
+				decls = append(decls, name+":"+p.typ)
+				params[name] = p.value
+			}
 		}
 	}
-	q := fmt.Sprintf(`SELECT count(*) FROM %q WHERE %s`, tbl.Name, strings.Join(where, " AND "))
-	res, err := ws.Query(context.Background(), q, store.QueryOptions{})
+	q := fmt.Sprintf("%s | where %s | count", tbl.Name, strings.Join(where, " and "))
+	if len(decls) > 0 {
+		q = "declare query_parameters(" + strings.Join(decls, ", ") + ");\n" + q
+	}
+	res, err := query.Run(context.Background(), ws, ts.store.Engine(), query.Request{Query: q, Parameters: params})
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	if res.Rows[0][0].(int64) < 1 {
-		t.Errorf("no row of %s holds the values of %s\n(query: %s)", tbl.Name, raw, q)
+		t.Errorf("no row of %s holds the values of %s\n(query: %s, parameters: %v)", tbl.Name, raw, q, params)
 	}
 	return tbl.Category
 }
@@ -327,13 +339,27 @@ func tableOfRecord(props map[string]any) *schema.Table {
 	return tbl
 }
 
-// predicate renders "column equals the converted value" in SQL, or says the
-// value is not comparable this way (objects, dynamic values).
-func predicate(c schema.Column, v any) (string, bool) {
-	col := fmt.Sprintf("%q", c.Name)
+// columnTest is a KQL test of one column, and the type and value of the
+// query parameter it reads (none when typ is "").
+type columnTest struct {
+	expr, typ, value string
+}
+
+// predicate renders "column equals the converted value" in KQL, the value
+// as the parameter name, or says the value is not comparable this way
+// (objects, dynamic values). KQL has no missing strings, only empty ones:
+// a string sent as null is stored as null and reads as "". Times are
+// compared as the engine keeps them (see enginetest.Engine.Precision).
+func predicate(c schema.Column, v any, name string, precision time.Duration) (columnTest, bool) {
 	text, isString := v.(string)
 	if v == nil || (isString && text == "null") {
-		return col + " IS NULL", true
+		if c.Type == schema.String {
+			return columnTest{expr: "isempty(" + c.Name + ")"}, true
+		}
+		return columnTest{expr: "isnull(" + c.Name + ")"}, true
+	}
+	equals := func(typ, value string) (columnTest, bool) {
+		return columnTest{c.Name + " == " + name, typ, value}, true
 	}
 	var num string
 	switch x := v.(type) {
@@ -352,39 +378,37 @@ func predicate(c schema.Column, v any) (string, bool) {
 					x = "/" + x
 				}
 			}
-			return col + " = " + sqlString(x), true
+			return equals("string", x)
 		case json.Number:
-			return col + " = " + sqlString(x.String()), true
+			return equals("string", x.String())
 		case bool:
-			return col + " = " + sqlString(strconv.FormatBool(x)), true
+			return equals("string", strconv.FormatBool(x))
 		}
 	case schema.Long, schema.Int:
 		f, err := strconv.ParseFloat(num, 64)
 		if err == nil {
-			return fmt.Sprintf("%s = %d", col, int64(f)), true
+			return equals("long", strconv.FormatInt(int64(f), 10))
 		}
 	case schema.Real:
 		f, err := strconv.ParseFloat(num, 64)
 		if err == nil {
-			return fmt.Sprintf("%s = %s::DOUBLE", col, strconv.FormatFloat(f, 'g', -1, 64)), true
+			return equals("real", strconv.FormatFloat(f, 'g', -1, 64))
 		}
 	case schema.Bool:
 		switch x := v.(type) {
 		case bool:
-			return fmt.Sprintf("%s = %v", col, x), true
+			return equals("bool", strconv.FormatBool(x))
 		case string:
 			b, err := strconv.ParseBool(x)
 			if err == nil {
-				return fmt.Sprintf("%s = %v", col, b), true
+				return equals("bool", strconv.FormatBool(b))
 			}
 		}
 	case schema.DateTime:
 		tm, err := decode.ParseTime([]byte(text))
 		if err == nil {
-			return fmt.Sprintf("%s = TIMESTAMP '%s'", col, tm.Truncate(time.Microsecond).Format("2006-01-02 15:04:05.999999")), true
+			return equals("datetime", tm.Truncate(precision).Format(time.RFC3339Nano))
 		}
 	}
-	return "", false
+	return columnTest{}, false
 }
-
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -12,6 +12,7 @@ import (
 	"github.com/callscope/callscope/internal/calls"
 	"github.com/callscope/callscope/internal/decode"
 	"github.com/callscope/callscope/internal/quality"
+	"github.com/callscope/callscope/internal/store/enginetest"
 )
 
 type kqlReply struct {
@@ -48,7 +49,7 @@ func doKQL(t *testing.T, req *http.Request) (int, kqlReply) {
 // in the API's conventions, the render request as metadata, and the
 // timespan bounding TimeGenerated.
 func TestQueryAPI(t *testing.T) {
-	ts := startServer(t, decode.Limits{})
+	ts := startServer(t, enginetest.DuckDB, decode.Limits{})
 	recent := strings.Replace(goodSummary, "2021-07-19T18:46:50.188Z", "2021-07-21T09:00:00Z", 1)
 	recent = strings.Replace(recent, `"callType":"P2P"`, `"callType":"Group"`, 1)
 	if code, r := ts.post(t, []byte(goodSummary+"\n"+recent), nil); code != 200 || r.Accepted != 2 {
@@ -111,7 +112,7 @@ func TestQueryAPI(t *testing.T) {
 
 // Errors name the problem and its line and column.
 func TestQueryAPIErrors(t *testing.T) {
-	ts := startServer(t, decode.Limits{})
+	ts := startServer(t, enginetest.DuckDB, decode.Limits{})
 	cases := []struct {
 		query, timespan string
 		status          int
@@ -153,7 +154,7 @@ func TestQueryAPIErrors(t *testing.T) {
 
 // With keys, the query API needs a read key for the workspace.
 func TestQueryAPIKeys(t *testing.T) {
-	ts := startServerWith(t, decode.Limits{}, false)
+	ts := startServerWith(t, enginetest.DuckDB, decode.Limits{}, false)
 	_, admin, err := ts.registry.CreateKey(workspaceNewAdmin())
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +179,7 @@ func TestQueryAPIKeys(t *testing.T) {
 // The quality model the web UI reads holds the same KQL tests the call
 // search uses, and every explained code and diagnostic.
 func TestQualityModel(t *testing.T) {
-	ts := startServer(t, decode.Limits{})
+	ts := startServer(t, enginetest.DuckDB, decode.Limits{})
 	code, out := ts.call(t, "GET", "/v1/quality", "", nil)
 	if code != 200 {
 		t.Fatalf("GET /v1/quality: %d %v", code, out)

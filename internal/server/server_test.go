@@ -16,16 +16,33 @@ import (
 
 	"github.com/callscope/callscope/internal/decode"
 	"github.com/callscope/callscope/internal/store"
-	"github.com/callscope/callscope/internal/store/duckdb"
+	"github.com/callscope/callscope/internal/store/enginetest"
 	"github.com/callscope/callscope/internal/workspace"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// The ingestion tests that check what is stored (rows per table, rejected
+// records, routing, redaction), on each storage engine.
+func TestIngest(t *testing.T) {
+	enginetest.Run(t,
+		enginetest.Test{Name: "ProcessesBodyWhole", Fn: testIngestProcessesBodyWhole},
+		enginetest.Test{Name: "RejectsUnreadableBodies", Fn: testIngestRejectsUnreadableBodies},
+		enginetest.Test{Name: "ShapesAndGzip", Fn: testIngestShapesAndGzip},
+		enginetest.Test{Name: "SettingsAreNotRetroactive", Fn: testSettingsAreNotRetroactive},
+		enginetest.Test{Name: "RoutingCategoriesAndWorkspaces", Fn: testRoutingCategoriesAndWorkspaces},
+		enginetest.Test{Name: "Keys", Fn: testKeys},
+		enginetest.Test{Name: "Redaction", Fn: testRedaction},
+		enginetest.Test{Name: "SimulatorThroughHTTP", Fn: testSimulatorThroughHTTP},
+		enginetest.Test{Name: "DocSamples", Fn: testDocSamples},
+	)
+}
+
 type testServer struct {
 	*httptest.Server
 	srv      *Server
-	store    *duckdb.Store
+	store    store.Store
+	engine   enginetest.Engine
 	registry *workspace.Registry
 }
 
@@ -33,24 +50,20 @@ type testServer struct {
 // its logs to the default workspace.
 const testResource = "/subscriptions/s1/resourcegroups/rg/providers/microsoft.communication/communicationservices/a"
 
-// startServer serves a fresh data folder, open (no keys), with the test
-// resource's logs routed to the default workspace.
-func startServer(t *testing.T, lim decode.Limits) *testServer {
+// startServer serves a fresh store of the engine, open (no keys), with the
+// test resource's logs routed to the default workspace.
+func startServer(t *testing.T, eng enginetest.Engine, lim decode.Limits) *testServer {
 	t.Helper()
-	ts := startServerWith(t, lim, true)
+	ts := startServerWith(t, eng, lim, true)
 	ts.routeAll(t, testResource, "tenant-1", workspace.DefaultName)
 	return ts
 }
 
-func startServerWith(t *testing.T, lim decode.Limits, open bool) *testServer {
+func startServerWith(t *testing.T, eng enginetest.Engine, lim decode.Limits, open bool) *testServer {
 	t.Helper()
-	dir := t.TempDir()
 	m := NewMetrics()
-	st, err := duckdb.Open(duckdb.Options{Dir: dir, MemoryLimit: "256MB", Threads: 2, Observer: m, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend, err := workspace.OpenFile(dir)
+	st := eng.Open(t, enginetest.Options{Observer: m})
+	backend, err := workspace.OpenFile(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,10 +78,9 @@ func startServerWith(t *testing.T, lim decode.Limits, open bool) *testServer {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ts.Close()
-		st.Close()
 		reg.Close()
 	})
-	return &testServer{Server: ts, srv: srv, store: st, registry: reg}
+	return &testServer{Server: ts, srv: srv, store: st, engine: eng, registry: reg}
 }
 
 // routeAll registers a resource and sends all its logs to a workspace.
@@ -163,13 +175,29 @@ func (ts *testServer) sql(t *testing.T, q string) (int, laResult) {
 	return resp.StatusCode, r
 }
 
+// rows runs a KQL query in a workspace, with a key ("" on an open
+// server), and returns its rows. The tests of what is stored read it in
+// KQL, which every engine's dialect translates, rather than in one
+// engine's SQL.
+func (ts *testServer) rows(t *testing.T, key, ws, query string) [][]any {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/v1/workspaces/"+ws+"/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	code, r := doKQL(t, req)
+	if code != 200 || r.Error != nil { // a partial result too
+		t.Fatalf("%s: %d %+v", query, code, r.Error)
+	}
+	return r.Tables[0].Rows
+}
+
+// count counts the rows of a table of the default workspace.
 func (ts *testServer) count(t *testing.T, table string) int {
 	t.Helper()
-	code, r := ts.sql(t, fmt.Sprintf(`SELECT count(*) AS n FROM %q`, table))
-	if code != 200 {
-		t.Fatalf("count %s: %d %+v", table, code, r.Error)
-	}
-	return int(r.Tables[0].Rows[0][0].(float64))
+	return int(ts.rows(t, "", workspace.DefaultName, table+" | count")[0][0].(float64))
 }
 
 const (
@@ -180,8 +208,8 @@ const (
 // A mixed body: valid records are stored, the bad ones are listed with
 // their index and reason and kept in the errors table, and the answer only
 // comes once it is all committed.
-func TestIngestProcessesBodyWhole(t *testing.T) {
-	ts := startServer(t, decode.Limits{})
+func testIngestProcessesBodyWhole(t *testing.T, eng enginetest.Engine) {
+	ts := startServer(t, eng, decode.Limits{})
 	body := strings.Join([]string{
 		goodSummary,
 		`{"category":"CallSummary","resourceId":"` + testResource + `","properties":{"callDuration":"six"}}`,
@@ -209,8 +237,7 @@ func TestIngestProcessesBodyWhole(t *testing.T) {
 	if n := ts.count(t, "ACSCallDiagnostics"); n != 1 {
 		t.Errorf("%d diagnostics rows", n)
 	}
-	_, res := ts.sql(t, `SELECT Reason, RawRecord, Category, TableName, Position FROM IngestionErrors ORDER BY Position`)
-	rows := res.Tables[0].Rows
+	rows := ts.rows(t, "", workspace.DefaultName, `IngestionErrors | project Reason, RawRecord, Category, TableName, Position | order by Position asc`)
 	if len(rows) != 3 {
 		t.Fatalf("%d error rows", len(rows))
 	}
@@ -221,8 +248,8 @@ func TestIngestProcessesBodyWhole(t *testing.T) {
 
 // A body that cannot be read as a whole is refused with 4xx and nothing of
 // it is stored, not even its valid first records.
-func TestIngestRejectsUnreadableBodies(t *testing.T) {
-	ts := startServer(t, decode.Limits{MaxBodyBytes: 64 << 10, MaxDecompressedBytes: 256 << 10, MaxRecords: 100})
+func testIngestRejectsUnreadableBodies(t *testing.T, eng enginetest.Engine) {
+	ts := startServer(t, eng, decode.Limits{MaxBodyBytes: 64 << 10, MaxDecompressedBytes: 256 << 10, MaxRecords: 100})
 	gzipped := func(records int, pad int) []byte {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
@@ -274,8 +301,8 @@ func TestIngestRejectsUnreadableBodies(t *testing.T) {
 	}
 }
 
-func TestIngestShapesAndGzip(t *testing.T) {
-	ts := startServer(t, decode.Limits{})
+func testIngestShapesAndGzip(t *testing.T, eng enginetest.Engine) {
+	ts := startServer(t, eng, decode.Limits{})
 	bodies := map[string]string{
 		"envelope": `{"records":[` + goodSummary + `,` + goodDiag + `]}`,
 		"array":    `[` + goodSummary + `,` + goodDiag + `]`,
@@ -306,8 +333,10 @@ func TestIngestShapesAndGzip(t *testing.T) {
 	}
 }
 
+// The SQL endpoint runs the engine's own SQL; these statements are
+// DuckDB's.
 func TestSQLResultShape(t *testing.T) {
-	ts := startServer(t, decode.Limits{})
+	ts := startServer(t, enginetest.DuckDB, decode.Limits{})
 	ts.post(t, []byte(goodSummary), nil)
 	code, r := ts.sql(t, `SELECT CorrelationId, CallDuration, TimeGenerated, _ResourceId, AdditionalFields, 0.5::DOUBLE AS half, INTERVAL 61 SECOND AS span FROM ACSCallSummary`)
 	if code != 200 || len(r.Tables) != 1 || r.Tables[0].Name != "PrimaryResult" {
@@ -361,7 +390,7 @@ func TestSQLResultShape(t *testing.T) {
 }
 
 func TestHealthReadyMetrics(t *testing.T) {
-	ts := startServer(t, decode.Limits{})
+	ts := startServer(t, enginetest.DuckDB, decode.Limits{})
 	ts.post(t, []byte(goodSummary+"\n{\"category\":\"x\"}"), nil)
 	for _, p := range []string{"/healthz", "/readyz"} {
 		resp, err := http.Get(ts.URL + p)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/callscope/callscope/internal/decode"
+	"github.com/callscope/callscope/internal/store/enginetest"
 	"github.com/callscope/callscope/internal/workspace"
 )
 
@@ -54,18 +55,8 @@ func rec(resource, category, marker string) string {
 // countMarker counts the rows of a workspace table carrying a marker.
 func (ts *testServer) countMarker(t *testing.T, ws, table, marker string) int {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"query": fmt.Sprintf(`SELECT count(*) FROM %q WHERE AdditionalFields->>'marker' = '%s'`, table, marker)})
-	resp, err := http.Post(ts.URL+"/v1/workspaces/"+ws+"/sql", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r laResult
-	json.NewDecoder(resp.Body).Decode(&r)
-	if resp.StatusCode != 200 {
-		t.Fatalf("count in %s: %d %+v", ws, resp.StatusCode, r.Error)
-	}
-	return int(r.Tables[0].Rows[0][0].(float64))
+	q := fmt.Sprintf(`%s | where tostring(AdditionalFields.marker) == %q | count`, table, marker)
+	return int(ts.rows(t, "", ws, q)[0][0].(float64))
 }
 
 const resA = "/subscriptions/sub-a/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs-a"
@@ -73,8 +64,8 @@ const resB = "/subscriptions/sub-b/resourceGroups/rg/providers/Microsoft.Communi
 
 // Nothing is stored unless a diagnostic setting asks for it, and settings
 // are not retroactive.
-func TestSettingsAreNotRetroactive(t *testing.T) {
-	ts := startServerWith(t, decode.Limits{}, true)
+func testSettingsAreNotRetroactive(t *testing.T, eng enginetest.Engine) {
+	ts := startServerWith(t, eng, decode.Limits{}, true)
 	if code, _ := ts.call(t, "PUT", "/v1/resources"+resA, "", map[string]string{"tenantId": "tenant-a"}); code != 200 {
 		t.Fatalf("register: %d", code)
 	}
@@ -113,8 +104,8 @@ func TestSettingsAreNotRetroactive(t *testing.T) {
 	}
 }
 
-func TestRoutingCategoriesAndWorkspaces(t *testing.T) {
-	ts := startServerWith(t, decode.Limits{}, true)
+func testRoutingCategoriesAndWorkspaces(t *testing.T, eng enginetest.Engine) {
+	ts := startServerWith(t, eng, decode.Limits{}, true)
 	for _, ws := range []string{"ops", "quality"} {
 		if code, _ := ts.call(t, "PUT", "/v1/workspaces/"+ws, "", nil); code != 201 {
 			t.Fatalf("create %s: %d", ws, code)
@@ -178,8 +169,8 @@ func TestRoutingCategoriesAndWorkspaces(t *testing.T) {
 	}
 }
 
-func TestKeys(t *testing.T) {
-	ts := startServerWith(t, decode.Limits{}, false)
+func testKeys(t *testing.T, eng enginetest.Engine) {
+	ts := startServerWith(t, eng, decode.Limits{}, false)
 	// The first admin key is made directly in the registry, as the CLI does.
 	_, admin, err := ts.registry.CreateKey(workspaceNewAdmin())
 	if err != nil {
@@ -209,12 +200,12 @@ func TestKeys(t *testing.T) {
 	if code != 200 || r.Accepted != 1 || r.RejectedCount != 2 || !strings.Contains(r.Rejected[0].Error, "does not cover") || !strings.Contains(r.Rejected[1].Error, "names no resourceId") {
 		t.Fatalf("ingest with a partial key: %d %+v", code, r)
 	}
-	res := queryAs(t, ts, readKey, "default", `SELECT count(*) FROM ACSCallSurvey WHERE AdditionalFields->>'marker' = 'k'`)
-	if res != 1 {
-		t.Errorf("%d rows stored, want the covered one", res)
+	res := ts.rows(t, readKey, "default", `ACSCallSurvey | where tostring(AdditionalFields.marker) == 'k' | count`)[0][0]
+	if res != float64(1) {
+		t.Errorf("%v rows stored, want the covered one", res)
 	}
-	if n := queryAs(t, ts, readKey, "default", `SELECT count(*) FROM IngestionErrors`); n != 0 {
-		t.Errorf("uncovered records were kept in the errors table: %d", n)
+	if n := ts.rows(t, readKey, "default", `IngestionErrors | count`)[0][0]; n != float64(0) {
+		t.Errorf("uncovered records were kept in the errors table: %v", n)
 	}
 	// Kinds are kept apart.
 	if code, _ := ts.ingestAs(t, readKey, rec(resA, "CallSurvey", "r")); code != 403 {
@@ -240,25 +231,8 @@ func TestKeys(t *testing.T) {
 	}
 }
 
-func queryAs(t *testing.T, ts *testServer, key, ws, q string) int {
-	t.Helper()
-	req, _ := http.NewRequest("POST", ts.URL+"/v1/workspaces/"+ws+"/sql", strings.NewReader(q))
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r laResult
-	json.NewDecoder(resp.Body).Decode(&r)
-	if resp.StatusCode != 200 {
-		t.Fatalf("query as %s: %d %+v", key[:10], resp.StatusCode, r.Error)
-	}
-	return int(r.Tables[0].Rows[0][0].(float64))
-}
-
 func TestWorkspaceAndRetentionAPI(t *testing.T) {
-	ts := startServerWith(t, decode.Limits{}, true)
+	ts := startServerWith(t, enginetest.DuckDB, decode.Limits{}, true)
 	if code, _ := ts.call(t, "POST", "/v1/workspaces", "", map[string]string{"name": "Bad Name"}); code != 400 {
 		t.Errorf("bad name: %d", code)
 	}
@@ -296,8 +270,8 @@ func TestWorkspaceAndRetentionAPI(t *testing.T) {
 // Redaction at ingestion: other tenants' users, bots and phone participants
 // have their SDK and OS versions replaced in the summaries, in P2P and group
 // calls alike; diagnostics rows are left as they came.
-func TestRedaction(t *testing.T) {
-	ts := startServer(t, decode.Limits{})
+func testRedaction(t *testing.T, eng enginetest.Engine) {
+	ts := startServer(t, eng, decode.Limits{})
 	summary := func(call, typ, participantTenant, endpointType, marker string) string {
 		return fmt.Sprintf(`{"time":"2026-05-01T10:00:00Z","resourceId":%q,"category":"CallSummaryUpdates","correlationId":%q,
 			"properties":{"callType":%q,"participantTenantId":%q,"endpointType":%q,"sdkVersion":"1.32.1.0_stable","osVersion":"Windows 10","callUpdatesVersion":1,"marker":%q}}`,
@@ -317,8 +291,8 @@ func TestRedaction(t *testing.T) {
 	}
 	want := map[string]string{"same": "1.32.1.0_stable", "other": "Redacted", "g-same": "1.32.1.0_stable", "g-other": "Redacted", "g-bot": "Redacted", "g-pstn": "Redacted"}
 	for marker, sdk := range want {
-		_, res := ts.sql(t, fmt.Sprintf(`SELECT SdkVersion, OsVersion FROM ACSCallSummaryUpdates WHERE AdditionalFields->>'marker' = '%s'`, marker))
-		got := res.Tables[0].Rows[0]
+		got := ts.rows(t, "", workspace.DefaultName,
+			fmt.Sprintf(`ACSCallSummaryUpdates | where tostring(AdditionalFields.marker) == %q | project SdkVersion, OsVersion`, marker))[0]
 		os := "Windows 10"
 		if sdk == "Redacted" {
 			os = "Redacted"

@@ -125,7 +125,7 @@ func TestEncodeRows(t *testing.T) {
 	create(t, c, l)
 	ops := schema.ByName("ACSCallClientOperations")
 	at := time.Date(2026, 11, 24, 10, 0, 1, 123456000, time.UTC)
-	text := "quote \" back \\ new\nline tab\t bell\x07 ünï 通话"
+	text := "quote \" back \\ \\N new\nline tab\t cr\r nul\x00 bell\x07 ünï 通话"
 	row := make([]any, len(ops.Columns))
 	for i, col := range ops.Columns {
 		switch col.Name {
@@ -145,7 +145,7 @@ func TestEncodeRows(t *testing.T) {
 	if err := encodeRows(&buf, ops, [][]any{row}, l.Features); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Insert(context.Background(), l.dataTable(ops), nil, "JSONEachRow", &buf, nil); err != nil {
+	if err := c.Insert(context.Background(), l.dataTable(ops), insertColumns(ops, nil), insertFormat, &buf, nil); err != nil {
 		t.Fatalf("insert: %v\n%s", err, buf.String())
 	}
 	r, err := c.Query(context.Background(), "SELECT OperationName, toString(CallClientTimeStamp), DurationMs, OperationPayload, ParticipantId FROM "+l.view(ops)+" WHERE CallId = 'call-7'", nil)

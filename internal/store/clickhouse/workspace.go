@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	ch "github.com/callscope/callscope/internal/clickhouse"
@@ -49,15 +50,23 @@ func (w *workspace) Append(ctx context.Context, b *store.Batch) (err error) {
 		defer func() { obs.Committed(w.ref.Name, b.Len(), time.Since(start), err) }()
 	}
 	token := newToken()
-	var written []*schema.Table
-	for _, tr := range b.Tables {
-		if err := w.insert(ctx, tr.Table, tr.Rows, token, nil); err != nil {
-			// The rows already written must go even if the caller gave up.
-			undo, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-			defer cancel()
-			return errors.Join(err, w.deleteToken(undo, append(written, tr.Table), token))
+	// The tables are written at once: a batch's latency is its largest
+	// table's insert rather than the sum of all of them.
+	errs := make([]error, len(b.Tables))
+	var wg sync.WaitGroup
+	for i, tr := range b.Tables {
+		wg.Go(func() { errs[i] = w.insert(ctx, tr.Table, tr.Rows, token, nil) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		// Whatever arrived must go, even if the caller gave up.
+		undo, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		tables := make([]*schema.Table, len(b.Tables))
+		for i, tr := range b.Tables {
+			tables[i] = tr.Table
 		}
-		written = append(written, tr.Table)
+		return errors.Join(err, w.deleteToken(undo, tables, token))
 	}
 	return nil
 }
@@ -75,13 +84,14 @@ func newToken() string {
 func (w *workspace) insert(ctx context.Context, t *schema.Table, rows [][]any, token string, extra []field) error {
 	var body bytes.Buffer
 	fields := append([]field{{batchColumn, token}}, extra...)
-	if err := encodeRows(&body, t, rows, w.l.Features, fields...); err != nil {
+	format, err := encodeInsert(&body, t, rows, w.l.Features, fields...)
+	if err != nil {
 		return err
 	}
 	settings := w.insertSettings()
 	table := w.l.dataTable(t)
 	for attempt := 0; ; attempt++ {
-		err := w.s.opts.Conn.Insert(ctx, table, nil, "JSONEachRow", bytes.NewReader(body.Bytes()), settings)
+		err := w.s.opts.Conn.Insert(ctx, table, insertColumns(t, fields), format, bytes.NewReader(body.Bytes()), settings)
 		if err == nil {
 			return nil
 		}
