@@ -11,7 +11,7 @@ LDFLAGS  := -X github.com/callscope/callscope/internal/cli.Version=$(VERSION)
 # DuckDB ones are exercised under load by the end-to-end tests instead).
 RACE_PKGS := ./internal/decode/... ./internal/schema/... ./internal/simulate/... ./internal/report/... ./internal/workspace/... ./internal/callmetrics/... ./internal/kql/...
 
-.PHONY: all build web demo test deps browser clickhouse chdb lint bench fuzz clean
+.PHONY: all build web demo test deps browser clickhouse chdb lint bench bench-clickhouse fuzz clean
 
 all: build
 
@@ -94,6 +94,14 @@ bench: build browser
 	./$(BIN) bench query --dir callscope-bench
 	./$(BIN) bench calls --dir callscope-bench
 	$(GO) test -run '^$$' -bench UIPages -benchtime 5x ./cmd/callscope/
+
+# The same benchmarks with callscope on ClickHouse beside DuckDB, on a
+# throwaway Debian clickhouse-server started in the work folder (use
+# `callscope bench … --store clickhouse://host:8123/prefix` for your own).
+bench-clickhouse: build clickhouse
+	./$(BIN) bench ingest --clickhouse-server
+	./$(BIN) bench query --dir callscope-bench --clickhouse-server
+	./$(BIN) bench calls --dir callscope-bench --clickhouse-server --calls 50 --runs 3
 
 # A longer run of the fuzz targets than the seed corpus run in make test.
 fuzz:
