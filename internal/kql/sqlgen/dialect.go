@@ -137,3 +137,11 @@ type RowArrays interface {
 	// arguments over all rows in order, the list of its values.
 	WindowOverLists(w *kql.Window, args []string) string
 }
+
+// UnionColumns is what a dialect provides whose engine needs the columns
+// of a union's inputs written its own way.
+type UnionColumns interface {
+	// UnionColumn writes x, a column of one input of a union, as the
+	// union's column.
+	UnionColumn(x string) string
+}

@@ -181,6 +181,9 @@ func (g *gen) union(u *kql.Union) *rel {
 			default:
 				v = g.d.Const(&kql.Const{T: col.Type})
 			}
+			if uc, ok := g.d.(UnionColumns); ok {
+				v = uc.UnionColumn(v)
+			}
 			sel = append(sel, v+" AS "+g.d.Ident(out.cols[k]))
 		}
 		if len(sel) == 0 {

@@ -66,6 +66,16 @@ var functionCases = append([]Case{
 		Rows:    [][]string{{"17", "-3", "b"}},
 	},
 	{
+		// A bound from toscalar over no rows is null and loses to the other
+		// value, also inside a filter.
+		Name: "max_of and min_of of a null scalar in a filter",
+		Query: `let first = toscalar(ACSCallSummary | where CorrelationId == 'none' | summarize min(CallStartTime));
+ACSCallClientOperations
+| where CallClientTimeStamp >= max_of(first - 1h, datetime(2024-05-01 10:02)) and CallClientTimeStamp <= min_of(first + 1h, datetime(2024-05-01 10:05))
+| project OperationId, CallClientTimeStamp`,
+		Rows: [][]string{{"ufd1", "2024-05-01T10:03:00Z"}, {"ufd1", "2024-05-01T10:04:30Z"}},
+	},
+	{
 		Name:  "isnan and isfinite",
 		Query: "datatable(x:real)[1.5, real(nan), real(+inf)] | project x, a = isnan(x), b = isfinite(x)",
 		Rows:  [][]string{{"1.5", "false", "true"}, {"NaN", "true", "false"}, {"+Inf", "false", "false"}},
@@ -172,6 +182,21 @@ var functionCases = append([]Case{
 		Name:  "substring",
 		Query: `datatable(s:string, t:string)["123456", "ABCD"] | project a = substring(s, 1), b = substring(s, 2, 2), c = substring(t, 0, 2), d = substring(s, -2, 2), e = substring(s, 10)`,
 		Rows:  [][]string{{"23456", "34", "AB", "56", ""}},
+	},
+	{
+		// substring of a column rather than of a constant: with constant
+		// bounds, bounds counted from the end, and bounds read from other
+		// columns, in characters (é is one).
+		Name: "substring of a column with constant and computed bounds",
+		Query: `ACSCallSummary | where CorrelationId == 'c-a'
+| project ParticipantId, a = substring(OsVersion, 0, 3), b = substring(OsVersion, 8), c = substring(OsVersion, -4, 2),
+    d = substring(OsVersion, strlen(ParticipantId), CallDuration / 300), e = substring(OsVersion, strlen(ParticipantId) * 4),
+    f = substring(strcat('éé', ParticipantId), strlen(ParticipantId) - 1, 2)`,
+		Rows: [][]string{
+			{"p1", "Win", "10.0.19045", "90", "nd", "10.0.19045", "ép"},
+			{"p2", "And", "14; Pixel 7", "el", "dr", "14; Pixel 7", "ép"},
+			{"p3", "Red", "", "ct", "da", "", "ép"},
+		},
 	},
 	{
 		Name:    "indexof",

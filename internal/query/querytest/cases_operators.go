@@ -396,6 +396,15 @@ var operatorCases = []Case{
 		Rows:  [][]string{{"c-a", "7"}, {"c-b", "1"}, {"c-c", "1"}},
 	},
 	{
+		// Columns computed with in, over a list and over a table, in each
+		// input of a union.
+		Name: "union of inputs whose columns test membership",
+		Query: `union (ACSCallSummary | project CorrelationId, ok = ResultCategory in ('Success'), surveyed = ParticipantId in ((ACSCallSurvey | project ParticipantId))),
+    (ACSCallSurvey | project CorrelationId = CallId, ok = CallId in ('c-a'), surveyed = ParticipantId !in ((ACSCallSummary | project ParticipantId)))
+| summarize ok = countif(ok), surveyed = countif(surveyed) by CorrelationId`,
+		Rows: [][]string{{"c-a", "4", "2"}, {"c-b", "2", "0"}, {"c-c", "3", "2"}},
+	},
+	{
 		Name:    "union kind=outer keeps every column",
 		Query:   `union (datatable(a:long, b:string)[1,"x"]), (datatable(a:long, c:string)[2,"y"])`,
 		Columns: []string{"a:long", "b:string", "c:string"},

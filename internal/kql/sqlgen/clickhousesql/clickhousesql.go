@@ -24,8 +24,13 @@
 //   - Common table expressions (20.10) and window functions (21.9): where
 //     they are missing the generator writes let-bound tables at each use
 //     and computes window functions from arrays (sqlgen.RowArrays).
-//   - Regular expressions that are not constants (22.6), which
-//     parse_user_agent needs (useragent.go); older releases refuse it.
+//   - Regular expressions that are not constants (22.6): from them
+//     parse_user_agent picks ua-parser's rules from lists; older releases
+//     get each rule written out (useragent.go), and refuse a pattern that
+//     is not a constant in a query.
+//   - substringUTF8 with a start or length that is not a constant
+//     (19.6); before it, such a substring slices the list of the text's
+//     characters.
 //
 // The KQL suite runs on 18.16 and on a current release (internal/query);
 // the releases in between are written for from ClickHouse's changelog.
@@ -72,8 +77,9 @@ type Dialect struct {
 }
 
 var (
-	_ sqlgen.Dialect   = (*Dialect)(nil)
-	_ sqlgen.RowArrays = (*Dialect)(nil)
+	_ sqlgen.Dialect      = (*Dialect)(nil)
+	_ sqlgen.RowArrays    = (*Dialect)(nil)
+	_ sqlgen.UnionColumns = (*Dialect)(nil)
 )
 
 // The releases from which the dialect uses what came after 18.16 (beyond
@@ -86,6 +92,9 @@ var (
 	// nonConstantPatternsFrom: match, replaceRegexpOne and countSubstrings
 	// with a pattern or needle that is not a constant (22.6).
 	nonConstantPatternsFrom = ch.Version{Major: 22, Minor: 6}
+	// nonConstantSubstringFrom: substringUTF8 with a start or length
+	// that is not a constant, or a start from the end (19.6).
+	nonConstantSubstringFrom = ch.Version{Major: 19, Minor: 6}
 	// analyzerFrom: the query analyzer that resolves the columns lambdas
 	// read (24.3); see keepCaptured.
 	analyzerFrom = ch.Version{Major: 24, Minor: 3}
@@ -377,6 +386,20 @@ func greatest(xs []string) string {
 
 func (d *Dialect) ListIndexes(list string) string {
 	return "arrayMap(__i -> toInt64(__i - 1), arrayEnumerate(" + list + "))"
+}
+
+// UnionColumn materializes the columns of a union's inputs on releases
+// before the analyzer. 18.16 takes a union's header from its first input,
+// where a column computed with IN (a list or a subquery) is a constant
+// before the set is built, and then refuses the input's rows, where it is
+// not ("Cannot convert column … because it is non constant in source
+// stream but must be constant in result"). Which release fixed it is not
+// known.
+func (d *Dialect) UnionColumn(x string) string {
+	if d.has(analyzerFrom) {
+		return x
+	}
+	return "materialize(" + x + ")"
 }
 
 // keepCaptured works around a bug seen on 18.16: a column that only a

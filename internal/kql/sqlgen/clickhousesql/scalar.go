@@ -1,6 +1,7 @@
 package clickhousesql
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -120,6 +121,9 @@ func (d *Dialect) call(c *kql.Call, a []string) string {
 	case kql.OpReverse:
 		return "reverseUTF8(" + a[0] + ")"
 	case kql.OpSubstring:
+		if !d.has(nonConstantSubstringFrom) {
+			return substringConstant(c, a)
+		}
 		// A negative start counts from the end of the text, as in Kusto
 		// (substring("123456", -2, 2) is "56").
 		start := "greatest(if(" + a[1] + " < 0, toInt64(lengthUTF8(" + a[0] + ")) + " + a[1] + ", toInt64(" + a[1] + ")), 0) + 1"
@@ -211,7 +215,11 @@ func (d *Dialect) call(c *kql.Call, a []string) string {
 	case kql.OpIsFinite:
 		return "isFinite(" + a[0] + ")"
 	case kql.OpMaxOf, kql.OpMinOf:
-		// Nulls lose, as in Kusto (greatest would give null).
+		// Nulls lose, as in Kusto (greatest would give null). The list is
+		// materialized: 18.16 crashes (reads past a column's end) reducing
+		// a constant list whose null item came from a let (arrayMap) in a
+		// WHERE, as max_of(toscalar(…) - 2h, ago(1d)) over no rows is; the
+		// release that fixed it is not known.
 		fn := "max"
 		if c.Op == kql.OpMinOf {
 			fn = "min"
@@ -220,7 +228,7 @@ func (d *Dialect) call(c *kql.Call, a []string) string {
 		for i, x := range a {
 			vals[i] = "CAST(" + x + " AS Nullable(" + d.Type(c.T) + "))"
 		}
-		return "arrayReduce('" + fn + "', [" + strings.Join(vals, ", ") + "])"
+		return "arrayReduce('" + fn + "', materialize([" + strings.Join(vals, ", ") + "]))"
 	case kql.OpBin:
 		if c.T == schema.Real || c.T == schema.Decimal {
 			return "(floor(" + a[0] + " / " + a[1] + ") * " + a[1] + ")"
@@ -234,6 +242,40 @@ func (d *Dialect) call(c *kql.Call, a []string) string {
 	}
 	fail("%s is not supported on %s", c.Op, d.Name())
 	return ""
+}
+
+// substringConstant writes substring for releases whose substringUTF8
+// takes only a constant start (from 1) and a constant length. A constant
+// start from 0 and a constant length, or none, are written as such; any
+// other start or length (a column, a start from the end) slices the
+// text's list of characters.
+func substringConstant(c *kql.Call, a []string) string {
+	start, startOK := constWhole(c.Args[1])
+	length, lengthOK := int64(math.MaxUint32), true
+	if len(a) == 3 {
+		length, lengthOK = constWhole(c.Args[2])
+	}
+	if startOK && start >= 0 && lengthOK {
+		// Both past any text's end at most, where substringUTF8 gives "".
+		start, length = min(start, math.MaxUint32), min(max(length, 0), math.MaxUint32)
+		return "substringUTF8(" + a[0] + ", " + strconv.FormatInt(start+1, 10) + ", " + strconv.FormatInt(length, 10) + ")"
+	}
+	from := "toInt64(greatest(if(" + a[1] + " < 0, toInt64(length(__sc)) + " + a[1] + ", toInt64(" + a[1] + ")), 0) + 1)"
+	slice := "arraySlice(__sc, " + from + ")"
+	if len(a) == 3 {
+		slice = "arraySlice(__sc, " + from + ", toInt64(greatest(" + a[2] + ", 0)))"
+	}
+	return "if(isNull(" + a[0] + "), NULL, " + let("__sc", "extractAll(ifNull("+a[0]+", ''), '(?s).')", "arrayStringConcat("+slice+")") + ")"
+}
+
+// constWhole is the value of a whole-number constant that is not null.
+func constWhole(x kql.Scalar) (int64, bool) {
+	if k, ok := x.(*kql.Const); ok {
+		if n, ok := k.V.(int64); ok {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 // roundAway rounds to a whole number, halves away from zero, as Kusto and

@@ -17,7 +17,8 @@ import (
 // gives a family) wins; each field is its replacement template with the
 // expression's groups put in. That needs match and replaceRegexpOne with
 // patterns that are not constants (22.6); the rules take about 30 KB of
-// SQL per kind asked for.
+// SQL per kind asked for. Earlier releases take only constant patterns,
+// and get each rule written out on its own (constantSQL).
 
 // uaKind is one kind of parse_user_agent (browser, os, device) as SQL.
 type uaKind struct {
@@ -29,7 +30,10 @@ type uaKind struct {
 	// names an existing group.
 	patterns []string
 	counts   []int // the groups of each expression, before padding
-	groups   int   // the most of any
+	// whole are the expressions wrapped to match the whole text, not
+	// padded (constantSQL).
+	whole  []string
+	groups int // the most of any
 	// templates are, per field, each expression's replacement, its
 	// groups written as \x01 and the group's digit.
 	templates [][]string
@@ -76,6 +80,7 @@ func (k *uaKind) add(flags, expr string, replacements ...string) {
 	n := regexp.MustCompile(expr).NumSubexp()
 	k.groups = max(k.groups, n)
 	k.patterns = append(k.patterns, "(?s)^.*?(?:"+expr+")")
+	k.whole = append(k.whole, "(?s)^.*?(?:"+expr+").*$")
 	k.counts = append(k.counts, n)
 	if k.templates == nil {
 		k.templates = make([][]string, len(k.fields))
@@ -141,14 +146,17 @@ func template(r string, groups int) string {
 // parseUserAgent writes parse_user_agent(ua, kinds) for a constant list
 // of kinds.
 func (d *Dialect) parseUserAgent(ua, kinds string) string {
-	d.needs(nonConstantPatternsFrom, "parse_user_agent, which picks its regular expressions from a list,")
 	var props []string
 	for _, name := range strings.Split(kinds, ",") {
 		k, ok := uaKinds()[strings.TrimSpace(name)]
 		if !ok {
 			continue
 		}
-		props = append(props, sqlString(`"`+k.property+`":`)+", "+k.sql())
+		obj := k.constantSQL(d.json)
+		if d.has(nonConstantPatternsFrom) {
+			obj = k.sql()
+		}
+		props = append(props, sqlString(`"`+k.property+`":`)+", "+obj)
 	}
 	return let("__ua", "materialize(ifNull("+ua+", ''))", "concat('{', "+strings.Join(props, ", ',', ")+", '}')")
 }
@@ -196,4 +204,115 @@ func (k *uaKind) sql() string {
 	parts = append(parts, "'}'")
 	return let("__uap", list(k.patterns), let("__uf", list(k.templates[0]),
 		let("__ui", first, let("__up", pattern, "concat("+strings.Join(parts, ", ")+")"))))
+}
+
+// constantSQL writes the object of one kind for the text in __ua with
+// constant patterns only, for releases before 22.6. Each rule's pattern
+// is run once, by replaceRegexpOne, whose replacement is the whole match
+// (the whole text, which the pattern spans), a mark and the groups apart:
+// a rule matches where the answer is longer than the text, and the groups
+// are what follows. The first rule that matches and gives a family is
+// found by position in the list of the rules' tests, and each field is
+// its template for that rule, picked by position from the distinct
+// templates, with the rule's groups put in (replaceAll takes only a
+// constant replacement before 22.6). A group is cut at a NUL character,
+// which separates them; user agents hold none.
+func (k *uaKind) constantSQL(json jsonRep) string {
+	// groups is the list of the groups of a rule's answer.
+	groups := func(answer string) string {
+		return "splitByChar(" + sqlString("\x00") + ", substring(" + answer + ", toUInt64(length(__ua) + 2)))"
+	}
+	answers := make([]string, len(k.whole))
+	// refs are, per rule, the groups its family is made of, one of which
+	// must not be empty; [0] for a family that is never empty.
+	refs := make([]string, len(k.whole))
+	for i, p := range k.whole {
+		repl := `\0` + "\x02"
+		for g := 1; g <= min(k.counts[i], 9); g++ {
+			if g > 1 {
+				repl += "\x00"
+			}
+			repl += `\` + strconv.Itoa(g)
+		}
+		answers[i] = "replaceRegexpOne(__ua, " + sqlString(p) + ", " + sqlString(repl) + ")"
+		refs[i] = "[" + strings.Join(madeOf(k.templates[0][i], k.plain[i] == "1"), ", ") + "]"
+	}
+	first := "toUInt64(indexOf(arrayMap((__x, __r) -> length(__x) > length(__ua) AND (has(__r, 0) OR arrayExists(__k -> " +
+		groups("__x") + "[__k] != '', __r)), __ug, [" + strings.Join(refs, ", ") + "]), 1))"
+	parts := []string{"'{'"}
+	for f, field := range k.fields {
+		if f > 0 {
+			parts = append(parts, "','")
+		}
+		// The field's distinct templates filled in, and each rule's
+		// position among them.
+		var fills []string
+		index := map[string]int{}
+		picks := make([]string, len(k.templates[f]))
+		for i, t := range k.templates[f] {
+			if _, ok := index[t]; !ok {
+				fills = append(fills, fill(t, "__uq"))
+				index[t] = len(fills)
+			}
+			picks[i] = strconv.Itoa(index[t])
+		}
+		v := "arrayElement([" + strings.Join(fills, ", ") + "], arrayElement([" + strings.Join(picks, ", ") + "], __ui))"
+		if k.trim {
+			v = trimSpace(v)
+		}
+		if f == 0 {
+			v = "if(__ui = 0, 'Other', " + v + ")"
+		}
+		parts = append(parts, sqlString(`"`+field+`":`), json.quote(v))
+	}
+	parts = append(parts, "'}'")
+	return let("__ug", "["+strings.Join(answers, ", ")+"]",
+		let("__ui", first,
+			let("__uq", groups("arrayElement(__ug, __ui)"), "concat("+strings.Join(parts, ", ")+")")))
+}
+
+// madeOf lists the groups a family template is made of, where it is made
+// of groups only (plain) and gives an empty family when they are all
+// empty; otherwise 0, for a family that is never empty.
+func madeOf(tmpl string, plain bool) []string {
+	if !plain {
+		return []string{"0"}
+	}
+	var groups []string
+	for i := 0; i < len(tmpl); i += 2 {
+		if tmpl[i] != groupMark[0] || i+1 == len(tmpl) {
+			return []string{"0"} // a digit of its own: never empty
+		}
+		groups = append(groups, tmpl[i+1:i+2])
+	}
+	return groups
+}
+
+// fill writes a template with its groups (groupMark and a digit) read from
+// the list of groups.
+func fill(tmpl, groups string) string {
+	var items []string
+	var lit strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] == groupMark[0] && i+1 < len(tmpl) {
+			if lit.Len() > 0 {
+				items = append(items, sqlString(lit.String()))
+				lit.Reset()
+			}
+			items = append(items, groups+"["+tmpl[i+1:i+2]+"]")
+			i++
+			continue
+		}
+		lit.WriteByte(tmpl[i])
+	}
+	if lit.Len() > 0 {
+		items = append(items, sqlString(lit.String()))
+	}
+	switch len(items) {
+	case 0:
+		return "''"
+	case 1:
+		return items[0]
+	}
+	return "concat(" + strings.Join(items, ", ") + ")"
 }
