@@ -37,6 +37,7 @@ const defaultPrefix = "callscope_bench"
 // clickHouseBench is a ClickHouse server open for a benchmark.
 type clickHouseBench struct {
 	target  ClickHouseTarget
+	opts    chstore.Options // the store's connection, as callscope serve makes it
 	conn    chstore.Conn
 	prefix  string
 	version ch.Version
@@ -55,14 +56,18 @@ func openClickHouseBench(ctx context.Context, t ClickHouseTarget, dir string, lo
 		b.server, b.pid = srv, srv.Pid()
 		b.target.URL = srv.URL() + "/" + defaultPrefix
 	}
-	url := b.target.URL
-	if _, path, _ := strings.Cut(strings.TrimPrefix(url, "clickhouse://"), "/"); strings.Trim(path, "/") == "" {
-		url = strings.TrimRight(url, "/") + "/" + defaultPrefix
-		b.target.URL = url
+	// The benchmark's own prefix when the URL names none, rather than the
+	// "callscope" that callscope serve would use.
+	if scheme, rest, ok := strings.Cut(b.target.URL, "://"); ok {
+		if _, path, _ := strings.Cut(rest, "/"); strings.Trim(path, "/") == "" {
+			b.target.URL = scheme + "://" + strings.TrimRight(rest, "/") + "/" + defaultPrefix
+		}
 	}
-	opts, err := chstore.Connect(ctx, chstore.ConnectConfig{URL: url, User: t.User, Password: t.Password})
+	url := b.target.URL
+	var err error
+	b.opts, err = chstore.Connect(ctx, chstore.ConnectConfig{URL: url, User: t.User, Password: t.Password})
 	if err == nil {
-		b.conn, b.prefix = opts.Conn, opts.Database
+		b.conn, b.prefix = b.opts.Conn, b.opts.Database
 		b.version, err = b.conn.ServerVersion(ctx)
 	}
 	if err == nil {
@@ -84,26 +89,23 @@ func openClickHouseBench(ctx context.Context, t ClickHouseTarget, dir string, lo
 
 // open opens callscope's ClickHouse store on the server.
 func (b *clickHouseBench) open(ctx context.Context) (*chstore.Store, error) {
-	opts, err := chstore.Connect(ctx, chstore.ConnectConfig{URL: b.target.URL, User: b.target.User, Password: b.target.Password})
-	if err != nil {
-		return nil, err
-	}
+	opts := b.opts
 	opts.Logger = slog.New(slog.DiscardHandler)
 	return chstore.Open(ctx, opts)
 }
 
-// serveArgs are the flags of callscope serve for this server.
-func (b *clickHouseBench) serveArgs() []string {
-	args := []string{"--store", b.target.URL}
+// serveOn is callscope serve on this server. The password goes through
+// the environment callscope serve reads, not the command line that ps
+// shows.
+func (b *clickHouseBench) serveOn() serveOn {
+	on := serveOn{args: []string{"--store", b.target.URL}, enginePid: b.pid}
 	if b.target.User != "" {
-		args = append(args, "--clickhouse-user", b.target.User)
+		on.args = append(on.args, "--clickhouse-user", b.target.User)
 	}
-	// The password goes through the environment callscope serve reads,
-	// not the command line that ps shows.
 	if b.target.Password != "" {
-		os.Setenv("CALLSCOPE_CLICKHOUSE_PASSWORD", b.target.Password)
+		on.env = []string{"CALLSCOPE_CLICKHOUSE_PASSWORD=" + b.target.Password}
 	}
-	return args
+	return on
 }
 
 // databases lists the benchmark's databases: those of its prefix and "_".
@@ -126,9 +128,18 @@ func (b *clickHouseBench) databases(ctx context.Context) ([]string, error) {
 // diskBytes is the size on disk of the active parts of the databases
 // whose names start with prefix.
 func (b *clickHouseBench) diskBytes(ctx context.Context, prefix string) (int64, error) {
-	r, err := b.conn.Query(ctx, "SELECT toString(sum(bytes_on_disk)) FROM system.parts WHERE active AND "+hasPrefix("database", prefix), nil)
+	return b.count(ctx, "SELECT toString(sum(bytes_on_disk)) FROM system.parts WHERE active AND "+hasPrefix("database", prefix))
+}
+
+// count runs a query whose answer is one integer, as text (64-bit
+// integers come quoted).
+func (b *clickHouseBench) count(ctx context.Context, query string) (int64, error) {
+	r, err := b.conn.Query(ctx, query, nil)
 	if err != nil {
 		return 0, err
+	}
+	if len(r.Rows) != 1 || len(r.Rows[0]) != 1 {
+		return 0, fmt.Errorf("%s: %d rows, want one value", query, len(r.Rows))
 	}
 	var s string
 	if err := json.Unmarshal(r.Rows[0][0], &s); err != nil {
@@ -183,15 +194,7 @@ func (b *clickHouseBench) baseline(ctx context.Context, file string, log io.Writ
 		return nil, fmt.Errorf("baseline load: %w", err)
 	}
 	base.Seconds = time.Since(start).Seconds()
-	r, err := b.conn.Query(ctx, "SELECT count() FROM "+ch.Ident(db)+".records", nil)
-	if err != nil {
-		return nil, err
-	}
-	var n string
-	if err := json.Unmarshal(r.Rows[0][0], &n); err != nil {
-		return nil, err
-	}
-	if base.Rows, err = strconv.ParseInt(n, 10, 64); err != nil {
+	if base.Rows, err = b.count(ctx, "SELECT toString(count()) FROM "+ch.Ident(db)+".records"); err != nil {
 		return nil, err
 	}
 	base.RowsPerSec = float64(base.Rows) / base.Seconds
@@ -208,11 +211,8 @@ func hasPrefix(column, prefix string) string {
 }
 
 func (b *clickHouseBench) hasSetting(ctx context.Context, name string) (bool, error) {
-	r, err := b.conn.Query(ctx, "SELECT count() FROM system.settings WHERE name = "+ch.String(name), nil)
-	if err != nil {
-		return false, err
-	}
-	return string(r.Rows[0][0]) != `"0"`, nil
+	n, err := b.count(ctx, "SELECT toString(count()) FROM system.settings WHERE name = "+ch.String(name))
+	return n > 0, err
 }
 
 // Close drops the benchmark's databases, unless keep, and stops a server

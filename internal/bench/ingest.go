@@ -150,11 +150,11 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	os.RemoveAll(data)
 	duck := &rep.DuckDB
 	duck.Store = "DuckDB"
-	args := []string{"--data", data}
+	onDuckDB := serveOn{args: []string{"--data", data}, profile: o.Profile}
 	if o.MemoryLimit != "" {
-		args = append(args, "--memory-limit", o.MemoryLimit)
+		onDuckDB.args = append(onDuckDB.args, "--memory-limit", o.MemoryLimit)
 	}
-	if err := runServerBench(ctx, o, args, file, rep.NDJSONBytes, o.Profile, 0, duck); err != nil {
+	if err := runServerBench(ctx, o, onDuckDB, file, rep.NDJSONBytes, duck); err != nil {
 		return nil, err
 	}
 	duck.DiskBytes = dirSize(data)
@@ -166,11 +166,11 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 
 	if chs != nil {
 		run := &ServerRun{Store: "ClickHouse " + chs.version.String()}
-		profile := ""
+		on := chs.serveOn()
 		if o.Profile != "" {
-			profile = strings.TrimSuffix(o.Profile, filepath.Ext(o.Profile)) + "-clickhouse" + filepath.Ext(o.Profile)
+			on.profile = strings.TrimSuffix(o.Profile, filepath.Ext(o.Profile)) + "-clickhouse" + filepath.Ext(o.Profile)
 		}
-		if err := runServerBench(ctx, o, chs.serveArgs(), file, rep.NDJSONBytes, profile, chs.pid, run); err != nil {
+		if err := runServerBench(ctx, o, on, file, rep.NDJSONBytes, run); err != nil {
 			return nil, err
 		}
 		if run.DiskBytes, err = chs.diskBytes(ctx, chs.prefix+"_"); err != nil {
@@ -242,21 +242,29 @@ func generate(path string, o IngestOptions, from time.Time) (int64, error) {
 	return st.Size(), nil
 }
 
-// runServerBench starts a real callscope server on the store that args
-// name, posts the file with concurrent clients and measures. enginePid,
-// if not 0, is a ClickHouse server whose CPU time is measured too.
-func runServerBench(ctx context.Context, o IngestOptions, storeArgs []string, file string, size int64, profilePath string, enginePid int, run *ServerRun) error {
+// serveOn is how the benchmark runs callscope serve on one store.
+type serveOn struct {
+	args      []string // the flags that name the store
+	env       []string // added to the server's environment
+	profile   string   // if set, the server's CPU profile is written here
+	enginePid int      // if not 0, a ClickHouse server whose CPU time is measured too
+}
+
+// runServerBench starts a real callscope server on a store, posts the file
+// with concurrent clients and measures.
+func runServerBench(ctx context.Context, o IngestOptions, on serveOn, file string, size int64, run *ServerRun) error {
 	port, err := loopback.FreePort()
 	if err != nil {
 		return err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	args := append([]string{"serve", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--log-level", "warn",
-		"--max-concurrent-ingest", strconv.Itoa(o.Clients)}, storeArgs...)
-	if profilePath != "" {
+		"--max-concurrent-ingest", strconv.Itoa(o.Clients)}, on.args...)
+	if on.profile != "" {
 		args = append(args, "--pprof")
 	}
 	cmd := exec.CommandContext(ctx, o.Binary, args...)
+	cmd.Env = append(os.Environ(), on.env...)
 	cmd.Stdout, cmd.Stderr = o.Log, o.Log
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting the server: %w", err)
@@ -276,22 +284,22 @@ func runServerBench(ctx context.Context, o IngestOptions, storeArgs []string, fi
 	fmt.Fprintf(o.Log, "callscope on %s: server %s (pid %d) is ready; posting with %d clients\n", run.Store, base, cmd.Process.Pid, o.Clients)
 
 	var profile chan error
-	if profilePath != "" {
+	if on.profile != "" {
 		profile = make(chan error, 1)
-		go func() { profile <- captureProfile(ctx, base, profilePath, 2*time.Second, 10*time.Second) }()
+		go func() { profile <- captureProfile(ctx, base, on.profile, 2*time.Second, 10*time.Second) }()
 	}
 
 	engineCPU := 0.0
-	if enginePid != 0 {
-		engineCPU = cpuSeconds(enginePid)
+	if on.enginePid != 0 {
+		engineCPU = cpuSeconds(on.enginePid)
 	}
 	if err := post(ctx, o, base, file, size, run); err != nil {
 		return err
 	}
 	run.PeakRSSBytes = peakRSS(cmd.Process.Pid)
 	run.ServerCPUSec = cpuSeconds(cmd.Process.Pid)
-	if enginePid != 0 {
-		run.EngineCPUSec = cpuSeconds(enginePid) - engineCPU
+	if on.enginePid != 0 {
+		run.EngineCPUSec = cpuSeconds(on.enginePid) - engineCPU
 	}
 	if m, err := scrapeMetrics(base); err == nil {
 		run.Commits = int(m["callscope_store_commit_duration_seconds_count"])
@@ -304,7 +312,7 @@ func runServerBench(ctx context.Context, o IngestOptions, storeArgs []string, fi
 		if err := <-profile; err != nil {
 			fmt.Fprintf(o.Log, "profile: %v\n", err)
 		} else {
-			run.ProfileTop = profileTop(o.Binary, profilePath)
+			run.ProfileTop = profileTop(o.Binary, on.profile)
 		}
 	}
 

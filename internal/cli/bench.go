@@ -105,8 +105,8 @@ func (c *benchCmd) clickhouseTarget() (*bench.ClickHouseTarget, error) {
 	case c.store != "" && c.clickhouseServer:
 		return nil, usagef("give either --store or --clickhouse-server")
 	case c.store != "":
-		if !strings.HasPrefix(c.store, "clickhouse://") && !strings.HasPrefix(c.store, "http://") && !strings.HasPrefix(c.store, "https://") {
-			return nil, usagef("--store %q: want clickhouse://host:8123/prefix", c.store)
+		if err := checkStoreURL(c.store); err != nil {
+			return nil, err
 		}
 		return &bench.ClickHouseTarget{URL: c.store, User: c.clickhouseUser, Password: c.clickhousePassword}, nil
 	case c.clickhouseServer:

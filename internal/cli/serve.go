@@ -52,6 +52,16 @@ func (s *storeFlags) register(fs *flag.FlagSet, dataUsage string) {
 // clickhouse reports whether the store is ClickHouse.
 func (s *storeFlags) clickhouse() bool { return s.url != "" }
 
+// checkStoreURL refuses a --store that is not a ClickHouse address.
+func checkStoreURL(url string) error {
+	for _, scheme := range []string{"clickhouse://", "http://", "https://"} {
+		if strings.HasPrefix(url, scheme) {
+			return nil
+		}
+	}
+	return usagef("--store %q: want clickhouse://host:8123/prefix", url)
+}
+
 // openAll opens the metadata and the store: a data directory's, or a
 // ClickHouse deployment's, shared by every callscope node in front of it.
 func (s *storeFlags) openAll(ctx context.Context, log *slog.Logger, observer *server.Metrics) (*workspace.Registry, store.Store, error) {
@@ -67,8 +77,8 @@ func (s *storeFlags) openAll(ctx context.Context, log *slog.Logger, observer *se
 		}
 		return reg, st, nil
 	}
-	if !strings.HasPrefix(s.url, "clickhouse://") && !strings.HasPrefix(s.url, "http://") && !strings.HasPrefix(s.url, "https://") {
-		return nil, nil, usagef("--store %q: want clickhouse://host:8123/prefix", s.url)
+	if err := checkStoreURL(s.url); err != nil {
+		return nil, nil, err
 	}
 	opts, err := chstore.Connect(ctx, chstore.ConnectConfig{URL: s.url, User: s.clickhouseUser, Password: s.clickhousePassword, Cluster: s.clickhouseCluster})
 	if err != nil {

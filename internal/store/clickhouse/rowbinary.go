@@ -46,14 +46,19 @@ func encodeRowBinary(buf *bytes.Buffer, t *schema.Table, rows [][]any, f ch.Feat
 			return fmt.Errorf("%s: a value of type %T cannot be stored", fl.name, fl.value)
 		}
 	}
+	// Whether a column is Nullable depends on the column alone: found once,
+	// not for every row.
+	nullable := make([]bool, len(stored))
+	for j, i := range stored {
+		nullable[j] = strings.HasPrefix(l.columnType(t.Columns[i]), "Nullable(")
+	}
 	for n, row := range rows {
 		if len(row) != len(t.Columns) {
 			return fmt.Errorf("%s row %d: %d values for %d columns", t.Name, n, len(row), len(t.Columns))
 		}
-		for _, i := range stored {
+		for j, i := range stored {
 			c := t.Columns[i]
-			nullable := strings.HasPrefix(l.columnType(c), "Nullable(")
-			if err := binaryValue(buf, c.Type, nullable, row[i], f); err != nil {
+			if err := binaryValue(buf, c.Type, nullable[j], row[i], f); err != nil {
 				return fmt.Errorf("%s row %d column %s: %v", t.Name, n, c.Name, err)
 			}
 		}

@@ -89,9 +89,9 @@ func (w *workspace) insert(ctx context.Context, t *schema.Table, rows [][]any, t
 		return err
 	}
 	settings := w.insertSettings()
-	table := w.l.dataTable(t)
+	table, columns := w.l.dataTable(t), insertColumns(t, fields)
 	for attempt := 0; ; attempt++ {
-		err := w.s.opts.Conn.Insert(ctx, table, insertColumns(t, fields), format, bytes.NewReader(body.Bytes()), settings)
+		err := w.s.opts.Conn.Insert(ctx, table, columns, format, bytes.NewReader(body.Bytes()), settings)
 		if err == nil {
 			return nil
 		}
