@@ -405,25 +405,35 @@ func (g *gen) project(p *kql.Project) *rel {
 // functions need: for each, a change flag and a row number. Window
 // functions do not nest, so they come from a select of their own.
 func (g *gen) rankHelpers(in *rel, ex *exprGen, exprs []kql.Scalar) *rel {
-	var sel []string
+	var ranks []*kql.Window
 	for _, x := range exprs {
 		walkScalar(x, func(s kql.Scalar) {
-			w, ok := s.(*kql.Window)
-			if !ok || (w.Op != kql.WinRowRankDense && w.Op != kql.WinRowRankMin) {
-				return
+			if w, ok := s.(*kql.Window); ok && (w.Op == kql.WinRowRankDense || w.Op == kql.WinRowRankMin) {
+				ranks = append(ranks, w)
 			}
-			if ex.helpers == nil {
-				ex.helpers = map[*kql.Window][2]string{}
-			}
-			chg, rn := g.alias("__chg"), g.alias("__rn")
-			flag := g.d.Window(&kql.Window{Op: kql.WinChanged, Args: w.Args, T: schema.Long}, []string{ex.value(w.Args[0])}, ex.order)
-			number := g.d.Window(&kql.Window{Op: kql.WinRowNumber, T: schema.Long}, []string{g.d.Const(&kql.Const{V: int64(1), T: schema.Long})}, ex.order)
-			sel = append(sel, flag+" AS "+g.d.Ident(chg), number+" AS "+g.d.Ident(rn))
-			ex.helpers[w] = [2]string{chg, rn}
 		})
 	}
-	if len(sel) == 0 {
+	if len(ranks) == 0 {
 		return in
+	}
+	// The rows are numbered once in their order, and every window of ex
+	// is then ordered by that number. Sort keys may tie, and an engine
+	// may put tied rows in a different order in each window (ClickHouse
+	// does); the number has no ties, so the change flags, the numbers and
+	// the ranks all see one order.
+	rn := g.alias("__rn")
+	number := g.d.Window(&kql.Window{Op: kql.WinRowNumber, T: schema.Long}, []string{g.d.Const(&kql.Const{V: int64(1), T: schema.Long})}, ex.order)
+	in = &rel{sql: "SELECT *, " + number + " AS " + g.d.Ident(rn) + " FROM " + g.from(in), cols: in.cols, hidden: in.hidden, order: in.order}
+	ex.order = g.d.Ident(rn) + " ASC"
+	if ex.helpers == nil {
+		ex.helpers = map[*kql.Window][2]string{}
+	}
+	var sel []string
+	for _, w := range ranks {
+		chg := g.alias("__chg")
+		flag := g.d.Window(&kql.Window{Op: kql.WinChanged, Args: w.Args, T: schema.Long}, []string{ex.value(w.Args[0])}, ex.order)
+		sel = append(sel, flag+" AS "+g.d.Ident(chg))
+		ex.helpers[w] = [2]string{chg, rn}
 	}
 	return &rel{sql: "SELECT *, " + strings.Join(sel, ", ") + " FROM " + g.from(in), cols: in.cols, hidden: in.hidden, order: in.order}
 }
