@@ -26,7 +26,11 @@ type Options struct {
 	Database string
 	// MaxMemory bounds one query's memory in bytes (0: the server's own).
 	MaxMemory int64
-	// Observer, if set, learns the size and latency of every append.
+	// Writers is how many inserts of gathered appends run at once, and
+	// MaxGroupRows how many rows one of them gathers (see Append).
+	Writers      int
+	MaxGroupRows int
+	// Observer, if set, learns the size and latency of every commit.
 	Observer store.CommitObserver
 	Logger   *slog.Logger
 }
@@ -64,6 +68,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if len(opts.Nodes) == 0 {
 		opts.Nodes = []Conn{opts.Conn}
+	}
+	if opts.Writers <= 0 {
+		opts.Writers = 2
+	}
+	if opts.MaxGroupRows <= 0 {
+		opts.MaxGroupRows = 100_000
 	}
 	if opts.Cluster == "" && len(opts.Nodes) > 1 {
 		return nil, errors.New("clickhouse: several nodes need the name of their cluster")
@@ -123,7 +133,7 @@ func (s *Store) Workspace(ctx context.Context, ref store.WorkspaceRef) (store.Wo
 			}
 		}
 	}
-	w := &workspace{s: s, ref: ref, l: l}
+	w := newWorkspace(s, ref, l)
 	s.open[ref.Name] = w
 	return w, nil
 }
@@ -135,7 +145,10 @@ func (s *Store) DropWorkspace(ctx context.Context, name string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.open, name)
+	if w, ok := s.open[name]; ok {
+		w.queue.Close()
+		delete(s.open, name)
+	}
 	l := s.layout(store.WorkspaceRef{Name: name})
 	for i, n := range s.opts.Nodes {
 		if err := n.Exec(ctx, l.Drop(), nil); err != nil {
@@ -145,12 +158,14 @@ func (s *Store) DropWorkspace(ctx context.Context, name string) error {
 	return nil
 }
 
-// Close implements store.Store. Nothing is pending: every append has
-// returned once the server stored it.
+// Close implements store.Store: it waits for the inserts under way.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
+	for _, w := range s.open {
+		w.queue.Close()
+	}
 	return nil
 }
 

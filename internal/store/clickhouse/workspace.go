@@ -16,13 +16,26 @@ import (
 	ch "github.com/callscope/callscope/internal/clickhouse"
 	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/store"
+	"github.com/callscope/callscope/internal/store/groupcommit"
 )
 
 // workspace is one workspace's database.
 type workspace struct {
-	s   *Store
-	ref store.WorkspaceRef
-	l   Layout
+	s     *Store
+	ref   store.WorkspaceRef
+	l     Layout
+	queue *groupcommit.Queue
+}
+
+func newWorkspace(s *Store, ref store.WorkspaceRef, l Layout) *workspace {
+	w := &workspace{s: s, ref: ref, l: l}
+	w.queue = groupcommit.Start(groupcommit.Options{
+		Workers:  s.opts.Writers,
+		MaxRows:  s.opts.MaxGroupRows,
+		Name:     ref.Name,
+		Observer: s.opts.Observer,
+	}, w.commit)
+	return w
 }
 
 var _ store.Workspace = (*workspace)(nil)
@@ -30,43 +43,47 @@ var _ store.Workspace = (*workspace)(nil)
 func (w *workspace) ID() string   { return w.ref.ID }
 func (w *workspace) Name() string { return w.ref.Name }
 
-// Append implements store.Workspace. ClickHouse has no transaction over
-// several inserts, so a batch is made all-or-nothing by its token: every
+// Append implements store.Workspace. Appends that arrive together are
+// gathered into one insert per table (package groupcommit): every insert
+// makes a new part of its table on the server, a cost that does not depend
+// on its size.
+func (w *workspace) Append(ctx context.Context, b *store.Batch) error {
+	if w.s.isClosed() {
+		return store.ErrClosed
+	}
+	return w.queue.Append(ctx, b)
+}
+
+// commit writes a group of appends. ClickHouse has no transaction over
+// several inserts, so a group is made all-or-nothing by its token: every
 // row carries it, and when a table's insert fails for good the rows of the
 // tables already written are deleted by token before the error is
 // returned. A failure that may be passing (the connection dropped, the
 // server was busy) leaves the outcome unknown: the rows of the token are
 // counted, taken back if only some arrived, and the insert is tried again,
 // so that a retry never stores a row twice.
-func (w *workspace) Append(ctx context.Context, b *store.Batch) (err error) {
-	if b.Len() == 0 {
-		return nil
-	}
-	if w.s.isClosed() {
-		return store.ErrClosed
-	}
-	start := time.Now()
-	if obs := w.s.opts.Observer; obs != nil {
-		defer func() { obs.Committed(w.ref.Name, b.Len(), time.Since(start), err) }()
-	}
+func (w *workspace) commit(_ int, tables []store.TableRows) error {
+	// The insert goes on if the request that brought some of its rows
+	// gives up: the others wait for it.
+	ctx := context.Background()
 	token := newToken()
-	// The tables are written at once: a batch's latency is its largest
+	// The tables are written at once: a group's latency is its largest
 	// table's insert rather than the sum of all of them.
-	errs := make([]error, len(b.Tables))
+	errs := make([]error, len(tables))
 	var wg sync.WaitGroup
-	for i, tr := range b.Tables {
+	for i, tr := range tables {
 		wg.Go(func() { errs[i] = w.insert(ctx, tr.Table, tr.Rows, token, nil) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		// Whatever arrived must go, even if the caller gave up.
-		undo, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		// Whatever arrived must go.
+		undo, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
-		tables := make([]*schema.Table, len(b.Tables))
-		for i, tr := range b.Tables {
-			tables[i] = tr.Table
+		written := make([]*schema.Table, len(tables))
+		for i, tr := range tables {
+			written[i] = tr.Table
 		}
-		return errors.Join(err, w.deleteToken(undo, tables, token))
+		return errors.Join(err, w.deleteToken(undo, written, token))
 	}
 	return nil
 }

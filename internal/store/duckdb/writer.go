@@ -7,48 +7,26 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
-	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/callscope/callscope/internal/schema"
 	"github.com/callscope/callscope/internal/store"
+	"github.com/callscope/callscope/internal/store/groupcommit"
 )
 
-// writer owns the connections that write to a workspace database.
-// Requests queue on an unbuffered channel. Each connection takes one, then
-// every other request already waiting, and commits them in one transaction;
-// while it commits, new requests wait and become the next group, taken by
-// whichever connection is free. Several connections let DuckDB's work of
-// appending and committing run on several cores at once; appends to the
-// same table from different transactions do not conflict.
+// writer owns the connections that write to a workspace database, one per
+// worker of a group-commit queue: each worker appends a group and commits
+// it in one transaction on its own connection. Several connections let
+// DuckDB's work of appending and committing run on several cores at once;
+// appends to the same table from different transactions do not conflict.
 type writer struct {
-	name     string
-	conns    []*sql.Conn
-	maxRows  int
-	observer store.CommitObserver
-
-	queue   chan *appendRequest
-	closing chan struct{}
-	done    sync.WaitGroup
-	once    sync.Once
-}
-
-type appendRequest struct {
-	batch *store.Batch
-	rows  int
-	err   chan error
+	conns []*sql.Conn
+	queue *groupcommit.Queue
 }
 
 func newWriter(ctx context.Context, db *sql.DB, name string, opts Options) (*writer, error) {
-	w := &writer{
-		name:     name,
-		maxRows:  opts.MaxGroupRows,
-		observer: opts.Observer,
-		queue:    make(chan *appendRequest),
-		closing:  make(chan struct{}),
-	}
+	w := &writer{}
 	for range max(opts.Writers, 1) {
 		conn, err := db.Conn(ctx)
 		if err != nil {
@@ -59,89 +37,30 @@ func newWriter(ctx context.Context, db *sql.DB, name string, opts Options) (*wri
 		}
 		w.conns = append(w.conns, conn)
 	}
-	for _, c := range w.conns {
-		w.done.Go(func() { w.run(c) })
-	}
+	w.queue = groupcommit.Start(groupcommit.Options{
+		Workers:  len(w.conns),
+		MaxRows:  opts.MaxGroupRows,
+		Name:     name,
+		Observer: opts.Observer,
+	}, w.commit)
 	return w, nil
 }
 
-// append hands a batch to the writer and waits for its commit. Once the
-// writer has taken the batch the wait is not cut short by ctx: the caller
-// must learn whether its rows were stored.
+// append hands a batch to the queue and waits for its commit.
 func (w *writer) append(ctx context.Context, b *store.Batch) error {
-	if b.Len() == 0 {
-		return nil
-	}
-	req := &appendRequest{batch: b, rows: b.Len(), err: make(chan error, 1)}
-	select {
-	case w.queue <- req:
-	case <-w.closing:
-		return store.ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return <-req.err
+	return w.queue.Append(ctx, b)
 }
 
-func (w *writer) run(conn *sql.Conn) {
-	for {
-		var first *appendRequest
-		select {
-		case first = <-w.queue:
-		case <-w.closing:
-			return
-		}
-		group, rows := []*appendRequest{first}, first.rows
-	gather:
-		for rows < w.maxRows {
-			select {
-			case r := <-w.queue:
-				group = append(group, r)
-				rows += r.rows
-			default:
-				break gather
-			}
-		}
-		w.commitGroup(conn, group)
-	}
-}
-
-// commitGroup commits a group in one transaction. If that fails, each
-// request is retried on its own, so that one bad batch cannot fail the
-// requests that happened to share its commit.
-func (w *writer) commitGroup(conn *sql.Conn, group []*appendRequest) {
-	err := w.commit(conn, group)
-	if err != nil && len(group) > 1 {
-		for _, r := range group {
-			r.err <- w.commit(conn, []*appendRequest{r})
-		}
-		return
-	}
-	for _, r := range group {
-		r.err <- err
-	}
-}
-
-func (w *writer) commit(conn *sql.Conn, group []*appendRequest) (err error) {
-	start := time.Now()
-	rows := 0
-	for _, r := range group {
-		rows += r.rows
-	}
-	defer func() {
-		if w.observer != nil {
-			w.observer.Committed(w.name, rows, time.Since(start), err)
-		}
-	}()
-
+// commit writes a group in one transaction on the worker's connection.
+func (w *writer) commit(worker int, tables []store.TableRows) error {
 	ctx := context.Background()
-	return conn.Raw(func(dc any) error {
+	return w.conns[worker].Raw(func(dc any) error {
 		conn := dc.(driver.Conn)
 		exec := dc.(driver.ExecerContext)
 		if _, err := exec.ExecContext(ctx, "BEGIN TRANSACTION", nil); err != nil {
 			return fmt.Errorf("duckdb: begin: %w", err)
 		}
-		if err := appendGroup(conn, group); err != nil {
+		if err := appendRows(conn, tables); err != nil {
 			if _, rbErr := exec.ExecContext(ctx, "ROLLBACK", nil); rbErr != nil {
 				err = errors.Join(err, fmt.Errorf("duckdb: rollback: %w", rbErr))
 			}
@@ -152,24 +71,6 @@ func (w *writer) commit(conn *sql.Conn, group []*appendRequest) (err error) {
 		}
 		return nil
 	})
-}
-
-// appendGroup writes the rows of every request, one appender per table.
-func appendGroup(conn driver.Conn, group []*appendRequest) error {
-	var tables []store.TableRows
-	index := map[*schema.Table]int{}
-	for _, r := range group {
-		for _, tr := range r.batch.Tables {
-			i, ok := index[tr.Table]
-			if !ok {
-				i = len(tables)
-				index[tr.Table] = i
-				tables = append(tables, store.TableRows{Table: tr.Table})
-			}
-			tables[i].Rows = append(tables[i].Rows, tr.Rows...)
-		}
-	}
-	return appendRows(conn, tables)
 }
 
 // appendRows writes rows to their base tables through the Appender, in
@@ -210,8 +111,7 @@ func appendRows(conn driver.Conn, tables []store.TableRows) error {
 }
 
 func (w *writer) close() error {
-	w.once.Do(func() { close(w.closing) })
-	w.done.Wait()
+	w.queue.Close()
 	var errs []error
 	for _, c := range w.conns {
 		errs = append(errs, c.Close())
