@@ -199,6 +199,20 @@ func TestClickHouseCluster(t *testing.T) {
 	if got := tableCounts(t, nodeB); got != want {
 		t.Errorf("node B counts\n %s\nsingle node\n %s", got, want)
 	}
+	// A let used twice: 18.16 has no CTEs, so each node computes it into
+	// a temporary table of its session first, over both shards.
+	const twice = `let calls = ACSCallSummary | where isnotempty(CorrelationId) | distinct CorrelationId;
+ACSCallDiagnostics | where CorrelationId in (calls) | summarize streams = count() by CorrelationId
+| join kind=inner (calls) on CorrelationId | project CorrelationId, streams | order by CorrelationId asc`
+	wantRows := fmt.Sprint(apiRows(t, single.url, twice, ""))
+	if len(wantRows) < 10 {
+		t.Fatalf("the single node finds no calls with streams: %s", wantRows)
+	}
+	for name, n := range map[string]*server{"A": nodeA, "B": nodeB} {
+		if got := fmt.Sprint(apiRows(t, n.url, twice, "")); got != wantRows {
+			t.Errorf("node %s answers the let used twice with\n %.300s\nsingle node\n %.300s", name, got, wantRows)
+		}
+	}
 
 	// A shard stops: queries fail and say why; it returns: whole again.
 	b.Stop()

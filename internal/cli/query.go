@@ -92,7 +92,7 @@ func (c *queryCmd) run(ctx context.Context, args []string) error {
 		if err != nil {
 			return describeQueryError(text, err)
 		}
-		fmt.Println(tr.Statement.SQL)
+		fmt.Println(tr.Statement.Text())
 		return nil
 	}
 	var res *queryResult

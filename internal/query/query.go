@@ -134,11 +134,11 @@ func Run(ctx context.Context, ws store.Workspace, engine string, req Request) (*
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	res, err := ws.Query(ctx, tr.Statement.SQL, store.QueryOptions{MaxRows: maxRows(req), Timeout: timeout, Types: types})
+	res, err := ws.Query(ctx, tr.Statement.SQL, store.QueryOptions{MaxRows: maxRows(req), Timeout: timeout, Types: types, Prelude: tr.Statement.Prelude})
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Result: *res, Render: tr.Checked.Render, SQL: tr.Statement.SQL,
+	out := &Result{Result: *res, Render: tr.Checked.Render, SQL: tr.Statement.Text(),
 		Compile: compiled.Sub(start), Execute: time.Since(compiled)}
 	// The result speaks KQL: its columns carry the query's names, and a
 	// string is never null.

@@ -170,6 +170,12 @@ type QueryOptions struct {
 	// engine's values are converted to them (timespans arrive as ticks,
 	// dynamic values as JSON text) instead of typed by the engine.
 	Types []schema.Type
+	// Prelude are statements a KQL translation runs first, in the same
+	// session, each creating a temporary table the query reads (see
+	// sqlgen.TemporaryTables). Only engines without common table
+	// expressions get any; an engine that has no use for them refuses
+	// them.
+	Prelude []string
 }
 
 // Result is the answer to a query, typed with Log Analytics types.

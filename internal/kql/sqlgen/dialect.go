@@ -88,6 +88,19 @@ type Dialect interface {
 	Materialized() string
 }
 
+// TemporaryTables is what a dialect for an engine without common table
+// expressions provides if the engine can compute a query into a
+// temporary table that later statements of the same session read. The
+// generator then computes a let-bound table used more than once (or
+// materialized) first, by a statement of Statement.Prelude, rather than
+// writing its query out at each use: nested lets otherwise multiply into
+// statements of megabytes that take longer to plan than to run.
+type TemporaryTables interface {
+	// TemporaryTable is the statement that creates the temporary table
+	// name (an identifier as Ident writes it) from a query.
+	TemporaryTable(name, query string) string
+}
+
 // Features are the shapes of statement an engine reads. Where one is
 // false the generator writes the statement another way.
 type Features struct {

@@ -303,14 +303,18 @@ func (g *gen) rangeRel(r *kql.Range) *rel {
 // shared writes a let-bound table: inline where it is used once, as a
 // common table expression where it is used more often or materialized.
 //
-// Without common table expressions (Features.CommonTableExpressions) it is
-// written out at each use, and computed as often.
+// Without common table expressions (Features.CommonTableExpressions) it
+// is computed first into a temporary table where the dialect has them
+// (TemporaryTables), by a statement of the prelude, and written out at
+// each use otherwise, and computed as often.
 func (g *gen) shared(s *kql.Shared) *rel {
-	if g.uses[s] <= 1 && !s.Materialize || !g.f.CommonTableExpressions {
+	temp, hasTemp := g.d.(TemporaryTables)
+	if g.uses[s] <= 1 && !s.Materialize || !g.f.CommonTableExpressions && !hasTemp {
 		return g.plan(s.Input)
 	}
-	// Every use reads the one CTE, under the names its body gave its
-	// columns (generated names differ from one generation to the next).
+	// Every use reads the one CTE or table, under the names its body gave
+	// its columns (generated names differ from one generation to the
+	// next).
 	if r, ok := g.ctes[s]; ok {
 		return r
 	}
@@ -320,6 +324,12 @@ func (g *gen) shared(s *kql.Shared) *rel {
 		name = "cte_" + s.Name + "_" + itoa(g.n)
 	}
 	body := "SELECT * FROM (" + in.sql + ") AS " + g.d.Ident(g.alias("t"))
+	if !g.f.CommonTableExpressions {
+		g.prelude = append(g.prelude, temp.TemporaryTable(g.d.Ident(name), body))
+		r := &rel{sql: "SELECT * FROM " + g.d.Ident(name), cols: in.cols, hidden: in.hidden, order: in.order}
+		g.ctes[s] = r
+		return r
+	}
 	kw := ""
 	if s.Materialize || g.uses[s] > 1 {
 		kw = g.d.Materialized()

@@ -18,8 +18,22 @@ type Options struct {
 
 // Statement is a generated query.
 type Statement struct {
+	// Prelude are statements to run before SQL, in order and in the same
+	// session: each computes a let-bound table into a temporary table
+	// that later statements read (see TemporaryTables). Empty on engines
+	// with common table expressions.
+	Prelude []string
 	SQL     string
 	Columns []kql.Column // the result's columns, in KQL names and types
+}
+
+// Text is the whole statement as a user reads it: the prelude's
+// statements, then the query, separated by semicolons.
+func (st *Statement) Text() string {
+	if len(st.Prelude) == 0 {
+		return st.SQL
+	}
+	return strings.Join(st.Prelude, ";\n") + ";\n" + st.SQL
 }
 
 // Generate writes a checked query as one SQL statement.
@@ -75,7 +89,7 @@ func Generate(q *kql.CheckedQuery, d Dialect, opts Options) (st *Statement, err 
 	if opts.MaxRows > 0 {
 		fmt.Fprintf(&b, "\nLIMIT %d", opts.MaxRows+1)
 	}
-	return &Statement{SQL: b.String(), Columns: cols}, nil
+	return &Statement{Prelude: g.prelude, SQL: b.String(), Columns: cols}, nil
 }
 
 // genError is a construct the dialect or generator cannot write.
@@ -98,8 +112,9 @@ type gen struct {
 	uses    map[*kql.Shared]int  // how often each let-bound table is used
 	ctes    map[*kql.Shared]*rel // each one written as a CTE, as its uses read it
 	cteDefs []string
-	needs   needs // which columns of each plan node are read
-	n       int   // counter for unique aliases and hidden columns
+	prelude []string // temporary tables, without CTEs
+	needs   needs    // which columns of each plan node are read
+	n       int      // counter for unique aliases and hidden columns
 }
 
 // rel is a generated relation: a SELECT whose output columns are cols

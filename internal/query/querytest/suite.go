@@ -92,7 +92,7 @@ func runCase(t *testing.T, ctx context.Context, ws store.Workspace, engine strin
 	if err != nil {
 		tr, terr := query.Translate(engine, query.Request{Query: c.Query, Now: Now, Parameters: c.Params})
 		if terr == nil {
-			t.Logf("SQL:\n%s", tr.Statement.SQL)
+			t.Logf("SQL:\n%s", tr.Statement.Text())
 		}
 		t.Fatalf("query failed: %v", err)
 	}
@@ -122,7 +122,7 @@ func runCase(t *testing.T, ctx context.Context, ws store.Workspace, engine strin
 	if rowsText(got) != rowsText(want) {
 		t.Errorf("rows\n got:\n%s\nwant:\n%s", rowsText(got), rowsText(want))
 		if tr, err := query.Translate(engine, query.Request{Query: c.Query, Now: Now, Parameters: c.Params}); err == nil {
-			t.Logf("SQL:\n%s", tr.Statement.SQL)
+			t.Logf("SQL:\n%s", tr.Statement.Text())
 		}
 	}
 	if c.Render != "" {

@@ -134,3 +134,27 @@ func skipQuoted(s string, i int, q byte) int {
 	}
 	return len(s)
 }
+
+// checkTemporaryTable checks a statement of a query's prelude: it may
+// only create a temporary Memory table, by name, from a query that
+// checkStatement accepts.
+func checkTemporaryTable(stmt string, foreign func(database string) bool) error {
+	toks := sqlTokens(stmt)
+	want := []string{"create", "temporary", "table", "", "engine", "=", "memory", "as"}
+	if len(toks) <= len(want) {
+		return fmt.Errorf("%w: a prelude statement must be CREATE TEMPORARY TABLE name ENGINE = Memory AS SELECT …", store.ErrNotReadOnly)
+	}
+	for i, w := range want {
+		tk := toks[i]
+		ok := tk.kind == identToken && !tk.quoted && strings.EqualFold(tk.text, w)
+		if w == "" {
+			ok = tk.kind == identToken && toks[i+1].text != "."
+		} else if w == "=" {
+			ok = tk.text == "="
+		}
+		if !ok {
+			return fmt.Errorf("%w: a prelude statement must be CREATE TEMPORARY TABLE name ENGINE = Memory AS SELECT …; offset %d", store.ErrNotReadOnly, tk.pos)
+		}
+	}
+	return checkStatement(stmt[toks[len(want)].pos:], foreign)
+}

@@ -30,6 +30,11 @@ func (w *workspace) Query(ctx context.Context, query string, opts store.QueryOpt
 	if err := checkStatement(query, foreign); err != nil {
 		return nil, err
 	}
+	for _, stmt := range opts.Prelude {
+		if err := checkTemporaryTable(stmt, foreign); err != nil {
+			return nil, err
+		}
+	}
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
@@ -48,11 +53,39 @@ func (w *workspace) Query(ctx context.Context, query string, opts store.QueryOpt
 	if w.s.opts.MaxMemory > 0 {
 		settings["max_memory_usage"] = strconv.FormatInt(w.s.opts.MaxMemory, 10)
 	}
+	if len(opts.Prelude) > 0 {
+		// The temporary tables live in an HTTP session of their own, which
+		// the server ends session_timeout seconds after its last statement.
+		settings["session_id"] = "callscope-" + newToken()
+		settings["session_timeout"] = "60"
+		// CREATE TEMPORARY TABLE … AS SELECT reads its tables in the
+		// session's database, not the request's (18.16).
+		use := append([]string{"USE " + ch.Ident(w.l.Database)}, opts.Prelude...)
+		for _, stmt := range use {
+			if err := w.s.opts.Conn.Exec(ctx, stmt, settings); err != nil {
+				return nil, w.queryError(ctx, err, stmt)
+			}
+		}
+		defer w.dropTemporaryTables(settings["session_id"], opts.Prelude)
+	}
 	r, err := w.s.opts.Conn.Query(ctx, query, settings)
 	if err != nil {
 		return nil, w.queryError(ctx, err, query)
 	}
 	return readResult(r, opts)
+}
+
+// dropTemporaryTables frees the memory of a prelude's tables at once
+// rather than when their session times out.
+func (w *workspace) dropTemporaryTables(session string, prelude []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	settings := ch.Settings{"session_id": session, "readonly": "2"}
+	for _, stmt := range prelude {
+		if toks := sqlTokens(stmt); len(toks) > 3 {
+			w.s.opts.Conn.Exec(ctx, "DROP TEMPORARY TABLE IF EXISTS "+ch.Ident(toks[3].text), settings)
+		}
+	}
 }
 
 // foreign reports whether a name (lower case) is a database other than

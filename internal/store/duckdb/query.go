@@ -23,6 +23,10 @@ import (
 // has no access to the file system, so table functions such as read_csv
 // cannot reach outside the workspace.
 func (w *workspace) Query(ctx context.Context, query string, opts store.QueryOptions) (*store.Result, error) {
+	if len(opts.Prelude) > 0 {
+		// DuckDB's dialect writes let-bound tables as CTEs.
+		return nil, fmt.Errorf("%w: DuckDB takes no prelude statements", store.ErrNotReadOnly)
+	}
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)

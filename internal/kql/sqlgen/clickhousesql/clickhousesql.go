@@ -145,6 +145,14 @@ func (d *Dialect) Features() sqlgen.Features {
 	}
 }
 
+// TemporaryTable implements sqlgen.TemporaryTables. Releases without
+// CTEs (before 20.10) compute a let-bound table used more than once into
+// a Memory table that lives as long as the HTTP session that created it;
+// readonly=2 allows it.
+func (d *Dialect) TemporaryTable(name, query string) string {
+	return "CREATE TEMPORARY TABLE " + name + " ENGINE = Memory AS " + query
+}
+
 // Ident quotes an identifier in backquotes, which every release reads.
 func (d *Dialect) Ident(name string) string { return ch.Ident(name) }
 
