@@ -69,6 +69,12 @@ type Workspace interface {
 	// Replace deletes a table's rows with TimeGenerated in [from, to) and
 	// appends rows in their place, in one transaction.
 	Replace(ctx context.Context, t *schema.Table, from, to time.Time, rows [][]any) error
+	// Retain tells an engine that expires rows itself (ClickHouse's TTL)
+	// how many days a table keeps; it then drops old rows as it merges,
+	// without being asked. Engines without such a thing do nothing; on
+	// every engine the retention job calls DeleteBefore as well, which
+	// removes old rows at once.
+	Retain(ctx context.Context, t *schema.Table, days int) error
 	// DeleteBefore deletes a table's rows with TimeGenerated before a time
 	// and returns how many it deleted.
 	DeleteBefore(ctx context.Context, t *schema.Table, before time.Time) (int64, error)

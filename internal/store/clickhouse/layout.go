@@ -145,6 +145,13 @@ func (l Layout) derivedTable(t *schema.Table, local bool) string {
 	return ch.Ident(l.Database) + "." + ch.Ident(name)
 }
 
+// ttl is the TTL expression that keeps a table's rows for days after
+// their TimeGenerated, written as system.tables shows it again (without
+// quotes), so that a table's current TTL can be recognised.
+func (l Layout) ttl(days int) string {
+	return fmt.Sprintf("toDateTime(%s) + toIntervalDay(%d)", schema.TimeGenerated, days)
+}
+
 // keyExprs renders key columns so that missing values compare equal: the
 // sorting key of a MergeTree may not be Nullable on older servers.
 func (l Layout) keyExprs(t *schema.Table, alias string, cols []string) []string {

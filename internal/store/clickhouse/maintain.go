@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -164,6 +165,62 @@ func (w *workspace) Replace(ctx context.Context, t *schema.Table, from, to time.
 		}
 	}
 	return w.mutate(ctx, w.l.localTable(t), fmt.Sprintf("DELETE WHERE %s AND %s < %d", inRange, ch.Ident(writtenColumn), written))
+}
+
+// Retain implements store.Workspace. From 19.6 a table's rows expire by
+// a TTL on TimeGenerated, which the server applies as it merges parts, so
+// that old data goes even when no callscope node runs; the table's TTL is
+// changed only when the retention differs from it. Before 19.6 there is
+// no TTL: DeleteBefore drops the old days.
+func (w *workspace) Retain(ctx context.Context, t *schema.Table, days int) error {
+	if !w.l.Features.TTL || days <= 0 {
+		return nil
+	}
+	ttl := w.l.ttl(days)
+	tables := []string{w.l.localTable(t)}
+	if t.Updates != "" {
+		tables = append(tables, w.l.derivedTable(t, true))
+	}
+	for i, node := range w.s.opts.Nodes {
+		for _, table := range tables {
+			db, name, _ := strings.Cut(table, ".")
+			r, err := node.Query(ctx, fmt.Sprintf("SELECT engine_full FROM system.tables WHERE database = %s AND name = %s",
+				ch.String(unquote(db)), ch.String(unquote(name))), nil)
+			if err != nil {
+				return fmt.Errorf("clickhouse: reading the TTL of %s on node %d: %w", t.Name, i+1, err)
+			}
+			var engine string
+			if len(r.Rows) == 1 {
+				json.Unmarshal(r.Rows[0][0], &engine)
+			}
+			if strings.Contains(engine, "TTL "+ttl+" ") || strings.HasSuffix(engine, "TTL "+ttl) {
+				continue
+			}
+			// Rows already past the new TTL go by DeleteBefore, at once;
+			// the server need not rewrite every part to find them.
+			settings, err := w.skipMaterializeTTL(ctx, node)
+			if err != nil {
+				return err
+			}
+			if err := node.Exec(ctx, fmt.Sprintf("ALTER TABLE %s MODIFY TTL %s", table, ttl), settings); err != nil {
+				return fmt.Errorf("clickhouse: setting the TTL of %s on node %d: %w", t.Name, i+1, err)
+			}
+		}
+	}
+	return nil
+}
+
+// skipMaterializeTTL is the setting that keeps ALTER … MODIFY TTL from
+// rewriting every part at once, on releases that have it (from 20.x).
+func (w *workspace) skipMaterializeTTL(ctx context.Context, node Conn) (ch.Settings, error) {
+	r, err := node.Query(ctx, "SELECT count() FROM system.settings WHERE name = 'materialize_ttl_after_modify'", nil)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := scalarInt(r); err != nil || n == 0 {
+		return nil, err
+	}
+	return ch.Settings{"materialize_ttl_after_modify": "0"}, nil
 }
 
 // DeleteBefore implements store.Workspace. Whole days go by dropping

@@ -193,6 +193,10 @@ func (w *workspace) Replace(ctx context.Context, t *schema.Table, from, to time.
 	})
 }
 
+// Retain implements store.Workspace. DuckDB has nothing that expires
+// rows; DeleteBefore does it all.
+func (w *workspace) Retain(context.Context, *schema.Table, int) error { return nil }
+
 // DeleteBefore implements store.Workspace.
 func (w *workspace) DeleteBefore(ctx context.Context, t *schema.Table, before time.Time) (int64, error) {
 	q := fmt.Sprintf(`DELETE FROM %s WHERE %s < $1`, baseTable(t), quoteIdent(schema.TimeGenerated))
