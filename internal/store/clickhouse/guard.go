@@ -137,12 +137,12 @@ func skipQuoted(s string, i int, q byte) int {
 
 // checkTemporaryTable checks a statement of a query's prelude: it may
 // only create a temporary Memory table, by name, from a query that
-// checkStatement accepts.
-func checkTemporaryTable(stmt string, foreign func(database string) bool) error {
+// checkStatement accepts. It returns the table's name.
+func checkTemporaryTable(stmt string, foreign func(database string) bool) (string, error) {
 	toks := sqlTokens(stmt)
 	want := []string{"create", "temporary", "table", "", "engine", "=", "memory", "as"}
 	if len(toks) <= len(want) {
-		return fmt.Errorf("%w: a prelude statement must be CREATE TEMPORARY TABLE name ENGINE = Memory AS SELECT …", store.ErrNotReadOnly)
+		return "", fmt.Errorf("%w: a prelude statement must be CREATE TEMPORARY TABLE name ENGINE = Memory AS SELECT …", store.ErrNotReadOnly)
 	}
 	for i, w := range want {
 		tk := toks[i]
@@ -153,8 +153,8 @@ func checkTemporaryTable(stmt string, foreign func(database string) bool) error 
 			ok = tk.text == "="
 		}
 		if !ok {
-			return fmt.Errorf("%w: a prelude statement must be CREATE TEMPORARY TABLE name ENGINE = Memory AS SELECT …; offset %d", store.ErrNotReadOnly, tk.pos)
+			return "", fmt.Errorf("%w: a prelude statement must be CREATE TEMPORARY TABLE name ENGINE = Memory AS SELECT …; offset %d", store.ErrNotReadOnly, tk.pos)
 		}
 	}
-	return checkStatement(stmt[toks[len(want)].pos:], foreign)
+	return toks[3].text, checkStatement(stmt[toks[len(want)].pos:], foreign)
 }

@@ -145,10 +145,10 @@ func (l Layout) derivedTable(t *schema.Table, local bool) string {
 	return ch.Ident(l.Database) + "." + ch.Ident(name)
 }
 
-// ttl is the TTL expression that keeps a table's rows for days after
+// ttlExpr is the TTL expression that keeps a table's rows for days after
 // their TimeGenerated, written as system.tables shows it again (without
 // quotes), so that a table's current TTL can be recognised.
-func (l Layout) ttl(days int) string {
+func ttlExpr(days int) string {
 	return fmt.Sprintf("toDateTime(%s) + toIntervalDay(%d)", schema.TimeGenerated, days)
 }
 

@@ -176,7 +176,7 @@ func (w *workspace) Retain(ctx context.Context, t *schema.Table, days int) error
 	if !w.l.Features.TTL || days <= 0 {
 		return nil
 	}
-	ttl := w.l.ttl(days)
+	ttl := ttlExpr(days)
 	tables := []string{w.l.localTable(t)}
 	if t.Updates != "" {
 		tables = append(tables, w.l.derivedTable(t, true))

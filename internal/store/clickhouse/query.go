@@ -30,8 +30,9 @@ func (w *workspace) Query(ctx context.Context, query string, opts store.QueryOpt
 	if err := checkStatement(query, foreign); err != nil {
 		return nil, err
 	}
-	for _, stmt := range opts.Prelude {
-		if err := checkTemporaryTable(stmt, foreign); err != nil {
+	temporary := make([]string, len(opts.Prelude))
+	for i, stmt := range opts.Prelude {
+		if temporary[i], err = checkTemporaryTable(stmt, foreign); err != nil {
 			return nil, err
 		}
 	}
@@ -66,7 +67,7 @@ func (w *workspace) Query(ctx context.Context, query string, opts store.QueryOpt
 				return nil, w.queryError(ctx, err, stmt)
 			}
 		}
-		defer w.dropTemporaryTables(settings["session_id"], opts.Prelude)
+		defer w.dropTemporaryTables(settings["session_id"], temporary)
 	}
 	r, err := w.s.opts.Conn.Query(ctx, query, settings)
 	if err != nil {
@@ -77,14 +78,12 @@ func (w *workspace) Query(ctx context.Context, query string, opts store.QueryOpt
 
 // dropTemporaryTables frees the memory of a prelude's tables at once
 // rather than when their session times out.
-func (w *workspace) dropTemporaryTables(session string, prelude []string) {
+func (w *workspace) dropTemporaryTables(session string, tables []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	settings := ch.Settings{"session_id": session, "readonly": "2"}
-	for _, stmt := range prelude {
-		if toks := sqlTokens(stmt); len(toks) > 3 {
-			w.s.opts.Conn.Exec(ctx, "DROP TEMPORARY TABLE IF EXISTS "+ch.Ident(toks[3].text), settings)
-		}
+	for _, name := range tables {
+		w.s.opts.Conn.Exec(ctx, "DROP TEMPORARY TABLE IF EXISTS "+ch.Ident(name), settings)
 	}
 }
 

@@ -46,11 +46,9 @@ func (w *workspace) Name() string { return w.ref.Name }
 // Append implements store.Workspace. Appends that arrive together are
 // gathered into one insert per table (package groupcommit): every insert
 // makes a new part of its table on the server, a cost that does not depend
-// on its size.
+// on its size. The queue refuses appends once the store or the workspace
+// is closed.
 func (w *workspace) Append(ctx context.Context, b *store.Batch) error {
-	if w.s.isClosed() {
-		return store.ErrClosed
-	}
 	return w.queue.Append(ctx, b)
 }
 
