@@ -254,6 +254,23 @@ func TestWebUI(t *testing.T) {
 		screenshot(t, ctx, "insights-"+strings.ToLower(tab))
 	}
 
+	// The legs per scenario count the newest row of every dimension set
+	// the rollup wrote (one CorrelationId each), none left out: a
+	// de-duplication by fewer dimensions than the rows have would drop
+	// rows that differ only in a device or version column.
+	var legs [][]string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(s.url+"/#/insights?tab=Reliability"),
+		chromedp.WaitVisible("#panel-reliability-scenarios tbody tr"),
+		chromedp.Evaluate(`[...document.querySelectorAll("#panel-reliability-scenarios tbody tr")].map(r => [r.children[0].textContent, r.children[2].textContent]).sort((a, b) => a[0] < b[0] ? -1 : 1)`, &legs),
+	)
+	wantLegs := apiRows(t, s.url, `ACSCallingMetrics | where MetricName startswith 'reliability/api/' and MetricName !startswith 'reliability/api/UFD'
+		| summarize arg_max(TimestampMax, *) by CorrelationId
+		| summarize Legs = sum(LegsDcount) by Scenario = replace_string(MetricName, 'reliability/api/', '') | order by Scenario asc`, "P7D")
+	if err != nil || fmt.Sprint(legs) != fmt.Sprint(wantLegs) || len(legs) == 0 {
+		t.Errorf("legs per scenario: the page shows %v, the newest row of each dimension set sums to %v (%v)", legs, wantLegs, err)
+	}
+
 	// Reliability narrows to a scenario with failures (a row click), and
 	// the calls behind its top issue are the calls where it failed.
 	var scenario, hash string

@@ -38,6 +38,10 @@ interface Panel {
 }
 
 // Filters reach the queries as declared parameters, never as query text.
+// metrics keeps the newest row of each bin and combination of every
+// dimension of ACSCallingMetrics (the rollup re-emits a combination when
+// its counts change); a combination of fewer dimensions would keep one of
+// several rows that differ only in a device or version, and lose the rest.
 // Lets a panel does not use cost nothing: only what the last statement
 // reads is translated.
 const preamble = `declare query_parameters(callType:string = '', endpointType:string = '', participantType:string = '', sdk:string = '',
@@ -47,7 +51,9 @@ let summaries = ACSCallSummary
       and (isempty(participantType) or ParticipantType == participantType)
       and (isempty(sdk) or SdkVersion startswith sdk) and (isempty(os) or OsVersion contains os);
 let metrics = ACSCallingMetrics
-  | summarize arg_max(TimestampMax, *) by TimestampBin, MetricName, SubCode, ResultType, Platform, SdkVersion, CallType, DeviceOsName, DeviceBrowser
+  | summarize arg_max(TimestampMax, *) by TimestampBin, _ResourceId, MetricName, SubCode, ResultType, CallType, Platform, SdkVersion,
+      DeviceModel, DeviceBrand, DeviceFamily, DeviceOsName, DeviceOsVersionMajor, DeviceOsVersionMinor,
+      DeviceBrowser, DeviceBrowserVersionMajor, DeviceBrowserVersionMinor
   | where (isempty(callType) or CallType == callType) and (isempty(sdk) or SdkVersion startswith sdk) and (isempty(os) or DeviceOsName contains os);
 let api = metrics
   | where MetricName startswith 'reliability/api/' and MetricName !startswith 'reliability/api/UFD'
