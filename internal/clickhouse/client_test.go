@@ -42,6 +42,14 @@ func TestVersions(t *testing.T) {
 	if f := clickhouse.FeaturesOf(v); f.DateTime64 || f.TTL || f.CommonTableExpressions {
 		t.Errorf("18.16 features: %+v", f)
 	}
+	// DateTime64 columns came in 20.1, the functions over their
+	// microseconds in 20.5: the releases between keep whole seconds.
+	for release, want := range map[string]bool{"20.1.2": false, "20.4.9": false, "20.5.1": true} {
+		v, _ := clickhouse.ParseVersion(release)
+		if got := clickhouse.FeaturesOf(v).DateTime64; got != want {
+			t.Errorf("%s: DateTime64 %v, want %v", release, got, want)
+		}
+	}
 	v, _ = clickhouse.ParseVersion("26.3.2.5")
 	if f := clickhouse.FeaturesOf(v); !f.DateTime64 || !f.TTL || !f.InsertDeduplicationToken || !f.WindowFunctions {
 		t.Errorf("26.3 features: %+v", f)

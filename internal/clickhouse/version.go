@@ -58,8 +58,10 @@ func (c *Client) ServerVersion(ctx context.Context) (Version, error) {
 // is there and works around when it is not. The versions are the first
 // releases that shipped each feature.
 type Features struct {
-	// DateTime64 holds sub-second times (20.1); before it, DateTime
-	// holds whole seconds.
+	// DateTime64 holds sub-second times. The type came in 20.1, but the
+	// functions that read and make its microseconds
+	// (toUnixTimestamp64Micro, fromUnixTimestamp64Micro) only in 20.5, so
+	// releases before 20.5 keep whole seconds in DateTime.
 	DateTime64 bool
 	// TTL expires rows by a table expression (19.6); before it,
 	// retention drops whole day partitions.
@@ -81,7 +83,7 @@ type Features struct {
 // FeaturesOf lists what a release supports.
 func FeaturesOf(v Version) Features {
 	return Features{
-		DateTime64:               v.AtLeast(20, 1),
+		DateTime64:               v.AtLeast(20, 5),
 		TTL:                      v.AtLeast(19, 6),
 		InsertDeduplicationToken: v.AtLeast(22, 2),
 		CommonTableExpressions:   v.AtLeast(20, 10),

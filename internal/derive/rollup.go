@@ -78,7 +78,7 @@ func (r *rollup) run(ctx context.Context, ws store.Workspace, _ workspace.Worksp
 			continue
 		}
 		// Later in whole seconds: a store may keep no finer times
-		// (ClickHouse before 20.1, without DateTime64), and a row whose
+		// (ClickHouse before 20.5, in DateTime), and a row whose
 		// TimestampMax it reads as equal would replace the stored one, or
 		// tie with it, rather than follow it.
 		latest := row.LatestData

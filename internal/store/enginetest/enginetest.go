@@ -27,7 +27,7 @@ import (
 type Engine struct {
 	Name string // "duckdb" or "clickhouse", the name of its subtest
 	// Precision is the finest time the engine keeps: times it stores are
-	// truncated to it. DuckDB keeps microseconds; ClickHouse before 20.1
+	// truncated to it. DuckDB keeps microseconds; ClickHouse before 20.5
 	// has no DateTime64 and keeps whole seconds.
 	Precision time.Duration
 	open      func(t *testing.T, opts Options) store.Store

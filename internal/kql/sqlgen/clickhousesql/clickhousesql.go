@@ -6,9 +6,9 @@
 // A dialect is made for a release (New) and writes only what that release
 // reads. What differs between releases:
 //
-//   - Datetimes. Releases from 20.1 have DateTime64, and the store keeps
-//     times there as DateTime64(6, 'UTC'); the dialect computes with that
-//     type too. Older releases keep whole seconds in DateTime, which also
+//   - Datetimes. Releases from 20.5 have DateTime64 and the functions
+//     over its microseconds, and the store keeps times there as
+//     DateTime64(6, 'UTC'); the dialect computes with that type too. Older releases keep whole seconds in DateTime, which also
 //     cannot hold times before 1970; there the dialect computes with
 //     microseconds since 1970 in an Int64, read from the stored seconds
 //     and written back as text. Stored times lose nothing (they are whole

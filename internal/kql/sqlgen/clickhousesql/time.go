@@ -30,8 +30,8 @@ type timeRep interface {
 }
 
 // micros holds datetimes as microseconds since 1970 in an Int64, for
-// releases before 20.1, whose DateTime keeps whole seconds from 1970 to
-// 2105 and whose stored times are whole seconds.
+// releases before 20.5, whose stored times are whole seconds in DateTime
+// (from 1970 to 2105).
 type micros struct{}
 
 func (micros) sqlType() string { return "Int64" }
@@ -76,8 +76,8 @@ func (micros) parse(text string) string {
 }
 
 // dateTime64 holds datetimes as DateTime64(6, 'UTC'), as the store keeps
-// them from 20.1. (toUnixTimestamp64Micro and fromUnixTimestamp64Micro
-// came in 20.5; 20.1 to 20.4 are not supported.)
+// them from 20.5, the first release with toUnixTimestamp64Micro and
+// fromUnixTimestamp64Micro.
 type dateTime64 struct{}
 
 func (dateTime64) sqlType() string { return "DateTime64(6, 'UTC')" }
