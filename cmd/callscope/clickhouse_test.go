@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -331,5 +332,57 @@ func TestBenchOnClickHouse(t *testing.T) {
 		case p.ClickHouse.KQLP50Ms <= 0:
 			t.Errorf("%s / %s: no timing", p.Tab, p.Name)
 		}
+	}
+}
+
+// The commands that work on a store without a server (import, query, sql,
+// call, derive) take --store as serve does, and --explain prints the SQL
+// of that store's engine.
+func TestCommandsOnClickHouse(t *testing.T) {
+	ch := chtest.Start(t)
+	st := ch.URL() + "/cmds"
+	file := filepath.Join(t.TempDir(), "calls.ndjson")
+	out, errOut, err := run(t, "simulate", "--calls", "6", "--seed", "9", "--from", "2026-02-01T00:00:00Z", "--to", "2026-02-01T02:00:00Z",
+		"--out", file, "--format", "json")
+	if err != nil {
+		t.Fatalf("simulate: %v\n%s", err, errOut)
+	}
+	var sim struct {
+		Records map[string]int `json:"records"`
+		Total   int            `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(out), &sim); err != nil || sim.Records["CallSummary"] == 0 {
+		t.Fatalf("simulate output %q: %v", out, err)
+	}
+
+	out, errOut, err = run(t, "import", "--store", st, "--format", "json", "--log-level", "warn", file)
+	var imp struct{ Records int }
+	if err != nil || json.Unmarshal([]byte(out), &imp) != nil || imp.Records != sim.Total {
+		t.Fatalf("import --store: %d of %d records: %q %v\n%s", imp.Records, sim.Total, out, err, errOut)
+	}
+	summaries := fmt.Sprint(sim.Records["CallSummary"])
+	out, errOut, err = run(t, "query", "--store", st, "--format", "csv", "ACSCallSummary | count")
+	if err != nil || out != "Count\n"+summaries+"\n" {
+		t.Errorf("query --store: %q %v %s", out, err, errOut)
+	}
+	out, errOut, err = run(t, "sql", "--store", st, "--format", "csv", "SELECT count(*) AS n FROM ACSCallSummary")
+	if err != nil || out != "n\n"+summaries+"\n" {
+		t.Errorf("sql --store: %q %v %s", out, err, errOut)
+	}
+	out, errOut, err = run(t, "query", "--store", st, "--explain", "ACSCallSummary | take 1")
+	if err != nil || !strings.Contains(out, "`ACSCallSummary`") {
+		t.Errorf("query --store --explain is not ClickHouse SQL: %q %v %s", out, err, errOut)
+	}
+	out, errOut, err = run(t, "query", "--store", st, "--format", "csv", "ACSCallSummary | summarize by CorrelationId | take 1")
+	id := strings.TrimSpace(strings.TrimPrefix(out, "CorrelationId\n"))
+	if err != nil || id == "" {
+		t.Fatalf("a call id: %q %v %s", out, err, errOut)
+	}
+	out, errOut, err = run(t, "call", "--store", st, "--format", "json", id)
+	if err != nil || !strings.Contains(out, id) {
+		t.Errorf("call --store %s: %.300q %v %s", id, out, err, errOut)
+	}
+	if _, errOut, err = run(t, "derive", "--store", st, "--once"); err != nil {
+		t.Errorf("derive --store --once: %v %s", err, errOut)
 	}
 }

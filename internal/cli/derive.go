@@ -37,15 +37,11 @@ func (c *deriveCmd) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	reg, err := openRegistry(c.store.data)
+	reg, st, err := c.store.openAll(ctx, log, nil)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	st, err := c.store.open(log, nil)
-	if err != nil {
-		return err
-	}
 	obs := &jobReport{}
 	jobs := derive.New(c.jobs.config(st, reg, obs, log))
 	if c.once {

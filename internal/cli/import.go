@@ -78,18 +78,18 @@ func (c *importCmd) run(ctx context.Context, args []string) error {
 		}
 		defer stop()
 	}
-	reg, err := openRegistry(c.store.data)
+	reg, st, err := c.store.openAll(ctx, log, nil)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
 	w, err := reg.Workspace(c.workspace)
 	if err != nil {
-		return fmt.Errorf("%w (create it with: callscope workspace create %s --data %s)", err, c.workspace, c.store.data)
-	}
-	st, err := c.store.open(log, nil)
-	if err != nil {
-		return err
+		hint := fmt.Sprintf("callscope workspace create %s --data %s", c.workspace, c.store.data)
+		if c.store.clickhouse() {
+			hint = fmt.Sprintf("callscope workspace create %s --url http://… (a callscope server on this store)", c.workspace)
+		}
+		return errors.Join(fmt.Errorf("%w (create it with: %s)", err, hint), st.Close())
 	}
 	ws, err := st.Workspace(ctx, store.WorkspaceRef{Name: w.Name, ID: w.ID})
 	if err != nil {

@@ -88,7 +88,19 @@ func (c *queryCmd) run(ctx context.Context, args []string) error {
 		req.From, req.To = &from, &to
 	}
 	if c.explain {
-		tr, err := query.Translate("duckdb", req)
+		// The SQL is the dialect of the store's engine; DuckDB's files
+		// need not be opened for it (a server may hold them).
+		engine := "duckdb"
+		if c.store.clickhouse() {
+			err := withLocalWorkspace(ctx, c.store, c.workspace, func(st store.Store, _ store.Workspace) error {
+				engine = st.Engine()
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		tr, err := query.Translate(engine, req)
 		if err != nil {
 			return describeQueryError(text, err)
 		}

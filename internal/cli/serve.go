@@ -70,7 +70,7 @@ func (s *storeFlags) openAll(ctx context.Context, log *slog.Logger, observer *se
 		if err != nil {
 			return nil, nil, err
 		}
-		st, err := s.open(log, observer)
+		st, err := s.openDuckDB(log, observer)
 		if err != nil {
 			reg.Close()
 			return nil, nil, err
@@ -103,10 +103,19 @@ func (s *storeFlags) openAll(ctx context.Context, log *slog.Logger, observer *se
 	return reg, st, nil
 }
 
-func (s *storeFlags) open(log *slog.Logger, observer *server.Metrics) (*duckdb.Store, error) {
-	if s.clickhouse() {
-		return nil, usagef("this command works on a data directory; --store is for serve")
+// openAllFor is openAll for a command run once: a data folder must
+// already exist, as a command that reads it would otherwise find nothing
+// in an empty one it just made.
+func (s *storeFlags) openAllFor(ctx context.Context, log *slog.Logger) (*workspace.Registry, store.Store, error) {
+	if !s.clickhouse() {
+		if _, err := os.Stat(s.data); err != nil {
+			return nil, nil, fmt.Errorf("no data folder %s", s.data)
+		}
 	}
+	return s.openAll(ctx, log, nil)
+}
+
+func (s *storeFlags) openDuckDB(log *slog.Logger, observer *server.Metrics) (*duckdb.Store, error) {
 	opts := duckdb.DefaultOptions(s.data)
 	opts.MemoryLimit = s.memoryLimit
 	opts.Threads = s.threads

@@ -99,27 +99,21 @@ func (c *sqlCmd) localSQL(ctx context.Context, query string) (*queryResult, erro
 	return out, err
 }
 
-// withLocalWorkspace opens a workspace of a data folder directly (no
-// server) for the duration of fn.
+// withLocalWorkspace opens a workspace directly (no server) for the
+// duration of fn: a data folder's, or a ClickHouse deployment's with
+// --store.
 func withLocalWorkspace(ctx context.Context, sf storeFlags, name string, fn func(store.Store, store.Workspace) error) error {
 	log, _ := newLogger(io.Discard, "error", "text")
-	if _, err := os.Stat(sf.data); err != nil {
-		return fmt.Errorf("no data folder %s", sf.data)
-	}
-	reg, err := openRegistry(sf.data)
+	reg, st, err := sf.openAllFor(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
+	defer st.Close()
 	w, err := reg.Workspace(name)
 	if err != nil {
 		return err
 	}
-	st, err := sf.open(log, nil)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	ws, err := st.Workspace(ctx, store.WorkspaceRef{Name: w.Name, ID: w.ID})
 	if err != nil {
 		return err
