@@ -16,13 +16,15 @@ type Panel struct {
 // each daily bin and combination of every dimension, as the workbook
 // does: leaving a dimension out would keep one row of several that differ
 // only in it, and drop the others' counts.
-const latestMetrics = `summarize arg_max(TimestampMax, *) by TimestampBin, _ResourceId, MetricName, SubCode, ResultType, CallType, Platform, SdkVersion, DeviceModel, DeviceBrand, DeviceFamily, DeviceOsName, DeviceOsVersionMajor, DeviceOsVersionMinor, DeviceBrowser, DeviceBrowserVersionMajor, DeviceBrowserVersionMinor`
+const metricDimensions = `TimestampBin, _ResourceId, MetricName, SubCode, ResultType, CallType, Platform, SdkVersion, DeviceModel, DeviceBrand, DeviceFamily, DeviceOsName, DeviceOsVersionMajor, DeviceOsVersionMinor, DeviceBrowser, DeviceBrowserVersionMajor, DeviceBrowserVersionMinor`
+
+const latestMetrics = `summarize arg_max(TimestampMax, *) by ` + metricDimensions
 
 const latestMetricsSQL = `SELECT TimestampBin, MetricName, SubCode, ResultType,
     arg_max(SuccessLegsDcount, TimestampMax) AS SuccessLegsDcount, arg_max(FailedLegsDcount, TimestampMax) AS FailedLegsDcount,
     arg_max(LegsDcount, TimestampMax) AS LegsDcount, arg_max(CallsDcount, TimestampMax) AS CallsDcount
   FROM ACSCallingMetrics WHERE TimeGenerated BETWEEN {from} AND {to} AND %s
-  GROUP BY TimestampBin, _ResourceId, MetricName, SubCode, ResultType, CallType, Platform, SdkVersion, DeviceModel, DeviceBrand, DeviceFamily, DeviceOsName, DeviceOsVersionMajor, DeviceOsVersionMinor, DeviceBrowser, DeviceBrowserVersionMajor, DeviceBrowserVersionMinor`
+  GROUP BY ` + metricDimensions
 
 const unhealthy = `JitterAvg > 30 or PacketLossRateAvg > 0.1 or RoundTripTimeAvg > 500`
 const unhealthySQL = `JitterAvg > 30 OR PacketLossRateAvg > 0.1 OR RoundTripTimeAvg > 500`

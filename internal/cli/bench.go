@@ -164,18 +164,15 @@ func printIngestReport(w io.Writer, r *bench.IngestReport) {
 		func(b *bench.Baseline) string { return fmt.Sprintf("%.1f s", b.Seconds) }, "", nil)
 	row("request latency p50", func(s *bench.ServerRun) string { return fmt.Sprintf("%.0f ms", s.LatencyP50Ms) }, none, "", nil)
 	row("request latency p99", func(s *bench.ServerRun) string { return fmt.Sprintf("%.0f ms", s.LatencyP99Ms) }, none, "", nil)
-	row("CPU per record (callscope)", func(s *bench.ServerRun) string {
-		return fmt.Sprintf("%.1f µs", 1e6*s.ServerCPUSec/float64(r.Records))
-	}, none, "", nil)
+	perRecord := func(cpuSec float64) string { return fmt.Sprintf("%.1f µs", 1e6*cpuSec/float64(r.Records)) }
+	row("CPU per record (callscope)", func(s *bench.ServerRun) string { return perRecord(s.ServerCPUSec) }, none, "", nil)
 	row("CPU per record (ClickHouse)", func(s *bench.ServerRun) string {
 		if s.EngineCPUSec == 0 {
 			return ""
 		}
-		return fmt.Sprintf("%.1f µs", 1e6*s.EngineCPUSec/float64(r.Records))
+		return perRecord(s.EngineCPUSec)
 	}, none, "", nil)
-	row("CPU per record (client)", func(s *bench.ServerRun) string {
-		return fmt.Sprintf("%.1f µs", 1e6*s.ClientCPUSec/float64(r.Records))
-	}, none, "", nil)
+	row("CPU per record (client)", func(s *bench.ServerRun) string { return perRecord(s.ClientCPUSec) }, none, "", nil)
 	row("commits (group)", func(s *bench.ServerRun) string {
 		if s.Commits == 0 {
 			return ""

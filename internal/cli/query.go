@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -92,13 +93,13 @@ func (c *queryCmd) run(ctx context.Context, args []string) error {
 		// need not be opened for it (a server may hold them).
 		engine := "duckdb"
 		if c.store.clickhouse() {
-			err := withLocalWorkspace(ctx, c.store, c.workspace, func(st store.Store, _ store.Workspace) error {
-				engine = st.Engine()
-				return nil
-			})
+			log, _ := newLogger(io.Discard, "error", "text")
+			st, _, err := c.store.openClickHouse(ctx, log, nil)
 			if err != nil {
 				return err
 			}
+			engine = st.Engine()
+			st.Close()
 		}
 		tr, err := query.Translate(engine, req)
 		if err != nil {

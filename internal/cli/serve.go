@@ -77,36 +77,43 @@ func (s *storeFlags) openAll(ctx context.Context, log *slog.Logger, observer *se
 		}
 		return reg, st, nil
 	}
-	if err := checkStoreURL(s.url); err != nil {
+	st, opts, err := s.openClickHouse(ctx, log, observer)
+	if err != nil {
 		return nil, nil, err
+	}
+	meta, err := chstore.OpenMetadata(ctx, opts)
+	if err != nil {
+		return nil, nil, errors.Join(err, st.Close())
+	}
+	reg, err := workspace.Open(meta)
+	if err != nil {
+		return nil, nil, errors.Join(err, st.Close())
+	}
+	return reg, st, nil
+}
+
+// openClickHouse connects to the ClickHouse deployment of --store; it
+// creates nothing there.
+func (s *storeFlags) openClickHouse(ctx context.Context, log *slog.Logger, observer *server.Metrics) (*chstore.Store, chstore.Options, error) {
+	if err := checkStoreURL(s.url); err != nil {
+		return nil, chstore.Options{}, err
 	}
 	opts, err := chstore.Connect(ctx, chstore.ConnectConfig{URL: s.url, User: s.clickhouseUser, Password: s.clickhousePassword, Cluster: s.clickhouseCluster})
 	if err != nil {
-		return nil, nil, err
+		return nil, opts, err
 	}
 	opts.Logger = log
 	if observer != nil {
 		opts.Observer = observer
 	}
 	st, err := chstore.Open(ctx, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	meta, err := chstore.OpenMetadata(ctx, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	reg, err := workspace.Open(meta)
-	if err != nil {
-		return nil, nil, err
-	}
-	return reg, st, nil
+	return st, opts, err
 }
 
-// openAllFor is openAll for a command run once: a data folder must
+// openExisting is openAll for a command run once: a data folder must
 // already exist, as a command that reads it would otherwise find nothing
 // in an empty one it just made.
-func (s *storeFlags) openAllFor(ctx context.Context, log *slog.Logger) (*workspace.Registry, store.Store, error) {
+func (s *storeFlags) openExisting(ctx context.Context, log *slog.Logger) (*workspace.Registry, store.Store, error) {
 	if !s.clickhouse() {
 		if _, err := os.Stat(s.data); err != nil {
 			return nil, nil, fmt.Errorf("no data folder %s", s.data)

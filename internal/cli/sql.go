@@ -104,7 +104,7 @@ func (c *sqlCmd) localSQL(ctx context.Context, query string) (*queryResult, erro
 // --store.
 func withLocalWorkspace(ctx context.Context, sf storeFlags, name string, fn func(store.Store, store.Workspace) error) error {
 	log, _ := newLogger(io.Discard, "error", "text")
-	reg, st, err := sf.openAllFor(ctx, log)
+	reg, st, err := sf.openExisting(ctx, log)
 	if err != nil {
 		return err
 	}
